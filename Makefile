@@ -1,0 +1,57 @@
+# The two commands of the README: `make run` and `make test`.
+# Everything else here is a helper of those two.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install lint check-migrations browser-deps messages lock clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when the declared or locked dependencies change.
+$(STAMP): pyproject.toml requirements.lock | $(PY)
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, migrate, load demo data, start web + worker + beat (Ctrl-C stops all)
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Resident site:  http://127.0.0.1:$(PORT)/"
+	@echo "  Backoffice:     http://127.0.0.1:$(PORT)/backoffice/"
+	@echo "  Django admin:   http://127.0.0.1:$(PORT)/admin/"
+	@echo "  (demo logins above; mails are printed by the worker)"
+	@echo ""
+	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+
+## test: install and run the whole suite (lint, migrations, checks, pytest incl. browser tests)
+test: install browser-deps
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Debian's chromium for the Playwright tests (Playwright's own browser download is not used).
+browser-deps:
+	@scripts/ensure-chromium
+
+## messages: extract and compile translations
+messages: install
+	$(PY) manage.py makemessages --all --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+lock: install
+	( echo "# Constraints for reproducible installs: pip install -c requirements.lock -e '.[dev]'"; \
+	  echo "# Regenerate with: make lock"; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v '^-e' ) > requirements.lock
+
+clean:
+	rm -rf var/celery var/staticfiles

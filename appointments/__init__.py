@@ -1,0 +1,1 @@
+"""The domain (services, teams, slots, appointments) and the resident side."""

@@ -1,0 +1,382 @@
+"""Taking and giving back places: hold, verify, book for staff, cancel, reschedule, expire.
+
+No overbooking by construction: a place is taken by one conditional UPDATE
+(`booked < capacity`) in the transaction that creates the appointment, backed by the check
+constraint on Slot; one active appointment per person and service is a partial unique index.
+Invariant for every slot: booked == place-holding appointments + delayed releases.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import lifecycle, notifications
+from .errors import (
+    BookingError,
+    HoldExpired,
+    LimitReached,
+    ServiceNotBookable,
+    SlotFull,
+    SlotUnavailable,
+    TransitionNotAllowed,
+)
+from .models import (
+    ACTIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    Appointment,
+    CancellationReason,
+    Case,
+    Channel,
+    Contingent,
+    DelayedRelease,
+    EmailLock,
+    Slot,
+    Status,
+)
+from .names import email_key, surname_key
+from .responsibility import responsible_team
+from .scheduling import bookable_dates
+
+# 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L): 31^8 ≈ 8.5e11 codes.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Person:
+    """The resident data a booking needs."""
+
+    surname: str
+    given_names: str
+    date_of_birth: dt.date
+    email: str = ""
+    phone: str = ""
+    nationality: str = ""
+    language: str = "de"
+    interpreter_needed: bool = False
+    interpreter_language: str = ""
+
+
+def new_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(code):
+    """Codes are typed by people: ignore case, spaces and dashes; read O as 0 is not needed."""
+    return "".join((code or "").split()).replace("-", "").upper()
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_matches(appointment, token):
+    return bool(token) and hmac.compare_digest(appointment.token_hash, hash_token(token))
+
+
+def _unique_code():
+    while True:
+        code = new_code()
+        if not Appointment.objects.filter(code=code).exists():
+            return code
+
+
+def _take_place(slot_id, contingents):
+    """The guarded conditional UPDATE: one place, only while one is free."""
+    taken = Slot.objects.filter(
+        pk=slot_id, contingent__in=contingents, closed=False, booked__lt=F("capacity")
+    ).update(booked=F("booked") + 1)
+    if not taken:
+        raise SlotFull()
+
+
+def _free_place(slot_id, *, delay_minutes=0, now):
+    """Give a place back now, or after an anti-trading delay."""
+    if delay_minutes > 0:
+        DelayedRelease.objects.create(
+            slot_id=slot_id, release_at=now + dt.timedelta(minutes=delay_minutes)
+        )
+    else:
+        Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+
+
+def _check_email_limits(key, service, exclude_pk=None):
+    """At most N active appointments per mailbox and service, and M overall (locked)."""
+    if not key:
+        return
+    EmailLock.objects.bulk_create([EmailLock(email_key=key)], ignore_conflicts=True)
+    EmailLock.objects.select_for_update().get(email_key=key)
+    active = Appointment.objects.filter(email_key=key, status__in=ACTIVE_STATUSES)
+    if exclude_pk:
+        active = active.exclude(pk=exclude_pk)
+    if (
+        active.filter(service=service).count()
+        >= settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE
+    ):
+        raise LimitReached()
+    if active.count() >= settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL:
+        raise LimitReached(
+            _("This e-mail address already has the maximum number of open appointments.")
+        )
+
+
+def _slot_for(slot_id, service, team, now):
+    try:
+        slot = Slot.objects.select_related("rule").get(pk=slot_id)
+    except Slot.DoesNotExist:
+        raise SlotUnavailable() from None
+    if slot.start <= now or slot.closed or slot.team_id != team.pk:
+        raise SlotUnavailable()
+    if slot.rule_id is None or not slot.rule.services.filter(pk=service.pk).exists():
+        raise SlotUnavailable()
+    return slot
+
+
+@transaction.atomic
+def book(*, service, slot_id, person, channel, actor=None, case=None, now=None, priority=0):
+    """Create an appointment in `slot_id` and take its place; returns (appointment, token).
+
+    Online bookings are held until the e-mail is verified and may use only the online
+    contingent and released dates; every other channel is booked at once and may use both.
+    """
+    now = now or timezone.now()
+    if not service.active or (channel == Channel.ONLINE and not service.bookable_online):
+        raise ServiceNotBookable()
+    team = responsible_team(service=service, surname=person.surname, nationality=person.nationality)
+    slot = _slot_for(slot_id, service, team, now)
+    online = channel == Channel.ONLINE
+    if online:
+        first, last = bookable_dates(service, now=now)
+        if not first <= timezone.localdate(slot.start) <= last:
+            raise SlotUnavailable()
+    contingents = [Contingent.ONLINE] if online else [Contingent.ONLINE, Contingent.INTERNAL]
+
+    key = email_key(person.email)
+    _check_email_limits(key, service)
+    _take_place(slot.pk, contingents)
+
+    token = secrets.token_urlsafe(24)
+    status = Status.HELD if online else Status.BOOKED
+    fields = {
+        "slot": slot,
+        "service": service,
+        "case": case or Case.objects.create(service=service, created_at=now),
+        "channel": channel,
+        "status": status,
+        "priority": priority,
+        "surname": person.surname.strip(),
+        "given_names": person.given_names.strip(),
+        "date_of_birth": person.date_of_birth,
+        "email": person.email.strip(),
+        "phone": person.phone.strip(),
+        "nationality": person.nationality,
+        "language": person.language,
+        "interpreter_needed": person.interpreter_needed,
+        "interpreter_language": person.interpreter_language if person.interpreter_needed else "",
+        "surname_key": surname_key(person.surname),
+        "email_key": key,
+        "code": _unique_code(),
+        "token_hash": hash_token(token),
+        "created_at": now,
+        "created_by": actor if actor is not None and actor.is_authenticated else None,
+        "held_at": now,
+    }
+    if online:
+        fields["hold_expires_at"] = now + dt.timedelta(minutes=settings.APPOINTMENT_HOLD_MINUTES)
+    else:
+        fields["booked_at"] = now
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(**fields)
+    except IntegrityError:
+        # The partial unique index: this person already holds an active appointment.
+        raise LimitReached() from None
+    lifecycle.log_event(
+        action=f"appointment.{status}",
+        appointment=appointment,
+        actor=actor,
+        at=now,
+        channel=channel,
+        slot=slot.pk,
+    )
+    notifications.appointment_created(appointment, token=token)
+    return appointment, token
+
+
+@transaction.atomic
+def verify(*, code, token, now=None):
+    """Confirm a held online booking from its e-mail link; it becomes booked."""
+    now = now or timezone.now()
+    appointment = find_by_code_and_token(code=code, token=token)
+    if appointment.status == Status.BOOKED:
+        return appointment  # the link was opened twice: nothing more to do
+    if appointment.status != Status.HELD:
+        raise HoldExpired() if appointment.status == Status.EXPIRED else TransitionNotAllowed()
+    if appointment.hold_expires_at and appointment.hold_expires_at <= now:
+        raise HoldExpired()  # the sweeper expires it and frees the place
+    appointment = lifecycle.move(
+        appointment_id=appointment.pk,
+        to_status=Status.BOOKED,
+        now=now,
+        extra_fields={"hold_expires_at": None},
+    )
+    notifications.appointment_booked(appointment, token=token)
+    return appointment
+
+
+class NotFound(BookingError):
+    http_status = 404
+    default_message = _("No appointment was found for this code and link.")
+
+
+def find_by_code_and_token(*, code, token):
+    """The appointment for a code and its secret token; the same NotFound for either mismatch."""
+    appointment = (
+        Appointment.objects.select_related("slot", "service", "slot__team")
+        .filter(code=normalize_code(code))
+        .first()
+    )
+    if appointment is None or not token_matches(appointment, token):
+        raise NotFound()
+    return appointment
+
+
+def _expire(appointment, *, now):
+    appointment = lifecycle.move(appointment_id=appointment.pk, to_status=Status.EXPIRED, now=now)
+    _free_place(appointment.slot_id, now=now)
+    return appointment
+
+
+@transaction.atomic
+def cancel(*, appointment_id, reason, actor=None, now=None):
+    """Cancel an appointment; a booked place is freed after the anti-trading delay."""
+    now = now or timezone.now()
+    appointment = Appointment.objects.get(pk=appointment_id)
+    was = appointment.status
+    appointment = lifecycle.move(
+        appointment_id=appointment_id,
+        to_status=Status.CANCELLED,
+        actor=actor,
+        now=now,
+        extra_fields={"cancellation_reason": reason, "hold_expires_at": None},
+        reason=reason,
+    )
+    delay = 0
+    if was != Status.HELD and reason != CancellationReason.CLOSURE:
+        delay = settings.CANCELLATION_RELEASE_DELAY_MINUTES
+    _free_place(appointment.slot_id, delay_minutes=delay, now=now)
+    notifications.appointment_cancelled(appointment)
+    return appointment
+
+
+def cancel_for_closure(*, slot_ids, now=None):
+    """Cancel the active appointments in closed slots (reason: office closed); returns their ids."""
+    cancelled = []
+    for appointment_id in Appointment.objects.filter(
+        slot_id__in=slot_ids, status__in=(Status.HELD, Status.BOOKED)
+    ).values_list("pk", flat=True):
+        cancel(appointment_id=appointment_id, reason=CancellationReason.CLOSURE, now=now)
+        cancelled.append(appointment_id)
+    return cancelled
+
+
+@transaction.atomic
+def reschedule(*, appointment_id, slot_id, actor=None, internal=False, now=None, token=None):
+    """Move an appointment to another free slot of its service: take the new place and give
+    the old one back (after the anti-trading delay) in one transaction.
+
+    Residents (`internal` False) move only within released online places; staff may use the
+    internal contingent too.
+    """
+    now = now or timezone.now()
+    appointment = (
+        Appointment.objects.select_for_update().select_related("service").get(pk=appointment_id)
+    )
+    if appointment.status not in (Status.HELD, Status.BOOKED):
+        raise TransitionNotAllowed(_("Only appointments that are not yet due can be moved."))
+    if appointment.status == Status.HELD and appointment.hold_expires_at <= now:
+        raise HoldExpired()
+    if slot_id == appointment.slot_id:
+        return appointment
+    team = responsible_team(
+        service=appointment.service,
+        surname=appointment.surname,
+        nationality=str(appointment.nationality),
+    )
+    slot = _slot_for(slot_id, appointment.service, team, now)
+    online = not internal
+    if online:
+        first, last = bookable_dates(appointment.service, now=now)
+        if not first <= timezone.localdate(slot.start) <= last:
+            raise SlotUnavailable()
+    contingents = [Contingent.ONLINE] if online else [Contingent.ONLINE, Contingent.INTERNAL]
+    _take_place(slot.pk, contingents)
+    old_slot_id = appointment.slot_id
+    moved = Appointment.objects.filter(pk=appointment.pk, status=appointment.status).update(
+        slot_id=slot.pk
+    )
+    if not moved:
+        raise TransitionNotAllowed(_("Someone else has just changed this appointment."))
+    delay = 0 if appointment.status == Status.HELD else settings.CANCELLATION_RELEASE_DELAY_MINUTES
+    _free_place(old_slot_id, delay_minutes=delay, now=now)
+    appointment.refresh_from_db()
+    lifecycle.log_event(
+        action="appointment.rescheduled",
+        appointment=appointment,
+        actor=actor,
+        at=now,
+        from_slot=old_slot_id,
+        to_slot=slot.pk,
+    )
+    notifications.appointment_rescheduled(appointment, token=token)
+    return appointment
+
+
+def expire_holds(*, now=None):
+    """Expire held bookings whose verification did not come in time; returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    due = Appointment.objects.filter(status=Status.HELD, hold_expires_at__lte=now)
+    for appointment in due.only("pk", "slot_id", "status").iterator():
+        try:
+            with transaction.atomic():
+                _expire(appointment, now=now)
+            expired += 1
+        except TransitionNotAllowed:
+            continue  # verified or cancelled meanwhile
+    return expired
+
+
+def release_delayed_places(*, now=None):
+    """Free the places whose anti-trading delay has passed; returns how many."""
+    now = now or timezone.now()
+    released = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                DelayedRelease.objects.select_for_update(skip_locked=True)
+                .filter(release_at__lte=now)
+                .order_by("release_at")[:500]
+            )
+            if not batch:
+                return released
+            for release in batch:
+                Slot.objects.filter(pk=release.slot_id, booked__gt=0).update(booked=F("booked") - 1)
+            DelayedRelease.objects.filter(pk__in=[r.pk for r in batch]).delete()
+            released += len(batch)
+
+
+def place_holders(slot):
+    """How many places of `slot` are taken by appointments and pending releases (for checks)."""
+    return (
+        slot.appointments.filter(status__in=PLACE_HOLDING_STATUSES).count()
+        + slot.delayed_releases.count()
+    )

@@ -1,0 +1,48 @@
+"""Files for residents: the calendar entry (.ics) and the QR code of the booking code."""
+
+import io
+
+import segno
+from django.conf import settings
+from django.utils import timezone, translation
+from icalendar import Calendar, Event
+
+
+def ics_bytes(appointment):
+    """An iCalendar file with one event for the appointment, in the resident's language."""
+    with translation.override(appointment.language):
+        calendar = Calendar()
+        calendar.add("prodid", "-//Auslaenderbehoerde Wiesbaden//Terminvergabe//DE")
+        calendar.add("version", "2.0")
+        calendar.add("method", "PUBLISH")
+        event = Event()
+        event.add("uid", f"{appointment.code}@{settings.SITE_URL.split('://')[-1]}")
+        event.add("dtstamp", timezone.now())
+        event.add("dtstart", appointment.slot.start)
+        event.add("dtend", appointment.slot.end)
+        event.add("summary", f"{settings.AUTHORITY_NAME}: {appointment.service.localized_name}")
+        event.add("location", settings.AUTHORITY_ADDRESS)
+        documents = "\n".join(f"- {item}" for item in appointment.service.localized_documents)
+        event.add("description", f"{appointment.code}\n{documents}".strip())
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def ics_attachment(appointment):
+    return (f"termin-{appointment.code}.ics", ics_bytes(appointment), "text/calendar")
+
+
+def qr_svg(code):
+    """The booking code as an inline SVG QR code (reception scans it at check-in)."""
+    buffer = io.StringIO()
+    segno.make(code, error="m").save(
+        buffer,
+        kind="svg",
+        scale=5,
+        border=2,
+        xmldecl=False,
+        svgns=True,
+        title=code,
+        svgclass="qr-code",
+    )
+    return buffer.getvalue()

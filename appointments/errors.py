@@ -1,0 +1,56 @@
+"""Domain errors: each carries a translated message for residents and staff.
+
+Views turn them into form errors or messages; the API maps them to HTTP status codes.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class BookingError(Exception):
+    """Base of all domain errors; `message` is user-facing and translated."""
+
+    default_message = _("This action is not possible.")
+    # The HTTP status the API answers with.
+    http_status = 409
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class SlotFull(BookingError):
+    default_message = _("This time was just taken. Please choose another time.")
+
+
+class SlotUnavailable(BookingError):
+    default_message = _("This time cannot be booked (any more). Please choose another time.")
+
+
+class LimitReached(BookingError):
+    default_message = _(
+        "You already have an appointment for this concern. Please use the link in your "
+        "confirmation e-mail to change or cancel it."
+    )
+
+
+class ServiceNotBookable(BookingError):
+    default_message = _("This concern cannot be booked online.")
+
+
+class NotResponsible(BookingError):
+    default_message = _("No team is responsible for this concern and name. Please call us.")
+
+
+class InvalidSurname(BookingError):
+    http_status = 400
+    default_message = _("Please enter your surname in Latin letters, as in your passport.")
+
+
+class HoldExpired(BookingError):
+    default_message = _(
+        "The reservation has expired because it was not confirmed in time. Please book again."
+    )
+
+
+class TransitionNotAllowed(BookingError):
+    default_message = _("This step is not possible in the appointment's current state.")

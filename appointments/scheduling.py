@@ -1,0 +1,241 @@
+"""Opening rules → slots for a rolling horizon; closures, holidays, release policy, availability."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import groupby
+
+import holidays
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from .models import Appointment, Closure, Contingent, OpeningRule, Slot
+
+
+@lru_cache(maxsize=16)
+def _holidays(year, subdivision):
+    return holidays.Germany(subdiv=subdivision, years=year)
+
+
+def public_holiday(day):
+    """The name of the public holiday on `day` (Hesse by default), or None."""
+    return _holidays(day.year, settings.HOLIDAY_SUBDIVISION).get(day)
+
+
+def local_datetime(day, time):
+    """An aware datetime for a wall-clock time in the office's time zone (DST-safe)."""
+    return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+# --- Release policy ------------------------------------------------------------------------
+
+
+def bookable_dates(service, *, now=None):
+    """First and last date a resident may book `service` online right now."""
+    local = timezone.localtime(now or timezone.now())
+    first = local.date() + dt.timedelta(days=service.booking_window_min_days)
+    last = local.date() + dt.timedelta(days=service.booking_window_max_days)
+    if local.time() < service.release_time:
+        last -= dt.timedelta(days=1)
+    return first, last
+
+
+def next_release(service, *, now=None):
+    """When the next day becomes bookable, and which day that is."""
+    local = timezone.localtime(now or timezone.now())
+    release_day = (
+        local.date()
+        if local.time() < service.release_time
+        else (local.date() + dt.timedelta(days=1))
+    )
+    moment = local_datetime(release_day, service.release_time)
+    return moment, release_day + dt.timedelta(days=service.booking_window_max_days)
+
+
+# --- Slot generation -----------------------------------------------------------------------
+
+
+@dataclass
+class GenerationResult:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    closed: int = 0
+    cancelled_appointments: list = field(default_factory=list)
+
+
+def _windows(rule, day):
+    start = local_datetime(day, rule.start_time)
+    close = local_datetime(day, rule.end_time)
+    step = dt.timedelta(minutes=rule.slot_minutes)
+    while start + step <= close:
+        yield start, start + step
+        start += step
+
+
+def _closed(closures, team_id, start, end):
+    return any(
+        (c.team_id is None or c.team_id == team_id) and c.start < end and c.end > start
+        for c in closures
+    )
+
+
+def _wanted_slots(rules, closures, first_day, last_day):
+    wanted = {}
+    day = first_day
+    while day <= last_day:
+        if not public_holiday(day):
+            for rule in rules:
+                if rule.weekday != day.weekday() or rule.valid_from > day:
+                    continue
+                if rule.valid_until and rule.valid_until < day:
+                    continue
+                for start, end in _windows(rule, day):
+                    if _closed(closures, rule.team_id, start, end):
+                        continue
+                    places = (
+                        (Contingent.ONLINE, rule.online_capacity),
+                        (Contingent.INTERNAL, rule.capacity - rule.online_capacity),
+                    )
+                    for contingent, capacity in places:
+                        if capacity > 0:
+                            wanted[(rule.pk, start, contingent)] = (rule.team_id, end, capacity)
+        day += dt.timedelta(days=1)
+    return wanted
+
+
+@transaction.atomic
+def generate_slots(*, days=None, now=None):
+    """Materialise slots from the opening rules for the coming `days` (idempotent).
+
+    Future slots that no rule wants any more are deleted when nobody ever booked them;
+    booked ones are closed to new bookings and, when a closure covers them, their
+    appointments are cancelled with reason "office closed". Past slots are never touched.
+    """
+    from .booking import cancel_for_closure
+
+    now = now or timezone.now()
+    days = settings.SLOT_HORIZON_DAYS if days is None else days
+    first_day = timezone.localdate(now)
+    last_day = first_day + dt.timedelta(days=days)
+    horizon_end = local_datetime(last_day + dt.timedelta(days=1), dt.time.min)
+
+    rules = list(
+        OpeningRule.objects.filter(team__active=True, valid_from__lte=last_day).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=first_day)
+        )
+    )
+    closures = list(Closure.objects.filter(end__gt=now, start__lt=horizon_end))
+    wanted = _wanted_slots(rules, closures, first_day, last_day)
+
+    existing = list(
+        Slot.objects.select_for_update()
+        .filter(start__gte=now, start__lt=horizon_end)
+        .annotate(referenced=Exists(Appointment.objects.filter(slot=OuterRef("pk"))))
+    )
+    result = GenerationResult()
+    seen = set()
+    to_update, to_delete, to_close = [], [], []
+    for slot in existing:
+        key = (slot.rule_id, slot.start, slot.contingent)
+        if key in wanted:
+            seen.add(key)
+            capacity = wanted[key][2]
+            changed = False
+            if slot.capacity != capacity and slot.booked <= capacity:
+                slot.capacity, changed = capacity, True
+            if slot.closed:
+                slot.closed, changed = False, True
+            if changed:
+                to_update.append(slot)
+        elif not slot.referenced and slot.booked == 0:
+            to_delete.append(slot.pk)
+        elif not slot.closed:
+            to_close.append(slot)
+
+    if to_update:
+        Slot.objects.bulk_update(to_update, ["capacity", "closed"])
+        result.updated = len(to_update)
+    if to_delete:
+        result.removed, _ = Slot.objects.filter(pk__in=to_delete, booked=0).delete()
+    if to_close:
+        Slot.objects.filter(pk__in=[s.pk for s in to_close]).update(closed=True)
+        result.closed = len(to_close)
+        in_closure = [s.pk for s in to_close if _closed(closures, s.team_id, s.start, s.end)]
+        if in_closure:
+            result.cancelled_appointments = cancel_for_closure(slot_ids=in_closure, now=now)
+
+    new = [
+        Slot(
+            rule_id=rule_id,
+            team_id=team_id,
+            start=start,
+            end=end,
+            contingent=contingent,
+            capacity=capacity,
+        )
+        for (rule_id, start, contingent), (team_id, end, capacity) in wanted.items()
+        if (rule_id, start, contingent) not in seen and start >= now
+    ]
+    Slot.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    result.created = len(new)
+    return result
+
+
+# --- Availability --------------------------------------------------------------------------
+
+
+def free_slots(*, service, team, date_from, date_to, contingents=(Contingent.ONLINE,), now=None):
+    """Open slots with a free place for `service` at `team` between two dates (one query)."""
+    now = now or timezone.now()
+    start = max(now, local_datetime(date_from, dt.time.min))
+    end = local_datetime(date_to + dt.timedelta(days=1), dt.time.min)
+    return (
+        Slot.objects.filter(
+            team=team,
+            rule__services=service,
+            contingent__in=contingents,
+            closed=False,
+            booked__lt=F("capacity"),
+            start__gte=start,
+            start__lt=end,
+        )
+        .annotate(free_places=F("capacity") - F("booked"))
+        .order_by("start", "contingent")
+    )
+
+
+def available_days(
+    *,
+    service,
+    team,
+    date_from,
+    date_to,
+    contingents=(Contingent.ONLINE,),
+    now=None,
+    respect_release=True,
+):
+    """Free slots grouped by local day: [(date, [slot, …]), …], in one query.
+
+    With `respect_release` (residents), only the dates the release policy has opened count.
+    """
+    now = now or timezone.now()
+    if respect_release:
+        first, last = bookable_dates(service, now=now)
+        date_from, date_to = max(date_from, first), min(date_to, last)
+    if date_from > date_to:
+        return []
+    slots = free_slots(
+        service=service,
+        team=team,
+        date_from=date_from,
+        date_to=date_to,
+        contingents=contingents,
+        now=now,
+    )
+    return [
+        (day, list(day_slots))
+        for day, day_slots in groupby(slots, key=lambda s: timezone.localdate(s.start))
+    ]

@@ -1,0 +1,15 @@
+"""Prepared reads shared by screens (so templates never trigger queries)."""
+
+from .models import Appointment, Service
+
+
+def bookable_services():
+    return Service.objects.filter(active=True).order_by("sort_order", "name")
+
+
+def appointment_for_display(code):
+    return (
+        Appointment.objects.select_related("slot", "slot__team", "service")
+        .filter(code=code)
+        .first()
+    )

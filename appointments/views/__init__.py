@@ -1,0 +1,1 @@
+"""Resident pages: start and privacy (public), the booking wizard, the manage pages."""

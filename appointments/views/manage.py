@@ -1,0 +1,172 @@
+"""The resident's own appointment: verify, view, print, calendar file, move, cancel.
+
+The secret token arrives once in the e-mail link (`?t=`); it is then kept in the session and
+the address bar is cleaned. A wrong code and a wrong token give the same neutral page.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from .. import booking, ratelimit
+from ..documents import ics_bytes, qr_svg
+from ..errors import BookingError, HoldExpired
+from ..models import ACTIVE_STATUSES, CancellationReason, Status
+from .wizard import _calendar_context, _parse_day, too_many
+
+TOKENS = "manage_tokens"
+
+
+def _remember(request, code, token):
+    tokens = dict(request.session.get(TOKENS) or {})
+    tokens[code] = token
+    if len(tokens) > 10:
+        tokens = dict(list(tokens.items())[-10:])
+    request.session[TOKENS] = tokens
+
+
+def _not_found(request):
+    return render(request, "appointments/not_found.html", status=404)
+
+
+def _allowed(request):
+    return ratelimit.allow(
+        "links-ip",
+        ratelimit.client_ip(request),
+        limit=settings.RATE_LIMIT_LINKS_PER_IP_HOUR,
+        window_seconds=3600,
+    )
+
+
+def _resolve(request, code):
+    """(appointment, token) for the code and the token from the link or the session."""
+    code = booking.normalize_code(code)
+    token = (request.session.get(TOKENS) or {}).get(code, "")
+    try:
+        return booking.find_by_code_and_token(code=code, token=token), token
+    except booking.NotFound:
+        return None, None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request, code):
+    """The link from the verification e-mail: one button confirms (mail scanners only GET)."""
+    if not _allowed(request):
+        return too_many(request)
+    token = request.POST.get("t") or request.GET.get("t", "")
+    try:
+        appointment = booking.find_by_code_and_token(code=code, token=token)
+    except booking.NotFound:
+        return _not_found(request)
+    if request.method == "POST" or appointment.status != Status.HELD:
+        try:
+            appointment = booking.verify(code=code, token=token)
+        except HoldExpired as error:
+            return render(
+                request, "appointments/expired.html", {"message": error.message}, status=410
+            )
+        except BookingError as error:
+            messages.error(request, error.message)
+            return _not_found(request)
+        _remember(request, appointment.code, token)
+        messages.success(request, _("Thank you: your appointment is booked."))
+        return redirect("appointments:manage", code=appointment.code)
+    return render(request, "appointments/verify.html", {"appointment": appointment, "token": token})
+
+
+@never_cache
+def manage(request, code):
+    if "t" in request.GET:
+        if not _allowed(request):
+            return too_many(request)
+        _remember(request, booking.normalize_code(code), request.GET["t"])
+        return redirect("appointments:manage", code=booking.normalize_code(code))
+    appointment, _token = _resolve(request, code)
+    if appointment is None:
+        return _not_found(request)
+    return render(
+        request,
+        "appointments/manage.html",
+        {
+            "appointment": appointment,
+            "qr": qr_svg(appointment.code),
+            "can_change": appointment.status in (Status.HELD, Status.BOOKED)
+            and appointment.slot.start > timezone.now(),
+            "is_active": appointment.status in ACTIVE_STATUSES,
+        },
+    )
+
+
+@never_cache
+def printable(request, code):
+    appointment, _token = _resolve(request, code)
+    if appointment is None:
+        return _not_found(request)
+    return render(
+        request,
+        "appointments/print.html",
+        {"appointment": appointment, "qr": qr_svg(appointment.code)},
+    )
+
+
+@never_cache
+def ics(request, code):
+    appointment, _token = _resolve(request, code)
+    if appointment is None or appointment.status not in ACTIVE_STATUSES:
+        return _not_found(request)
+    response = HttpResponse(ics_bytes(appointment), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="termin-{appointment.code}.ics"'
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cancel(request, code):
+    appointment, _token = _resolve(request, code)
+    if appointment is None:
+        return _not_found(request)
+    if request.method == "POST":
+        try:
+            booking.cancel(appointment_id=appointment.pk, reason=CancellationReason.RESIDENT)
+        except BookingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Your appointment has been cancelled. Thank you for letting us know.")
+            )
+        return redirect("appointments:manage", code=appointment.code)
+    return render(request, "appointments/cancel.html", {"appointment": appointment})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reschedule(request, code):
+    appointment, token = _resolve(request, code)
+    if appointment is None:
+        return _not_found(request)
+    if appointment.status not in (Status.HELD, Status.BOOKED):
+        messages.error(request, _("This appointment can no longer be moved."))
+        return redirect("appointments:manage", code=appointment.code)
+    if request.method == "POST":
+        try:
+            slot_id = int(request.POST.get("slot", ""))
+        except ValueError:
+            messages.error(request, _("Please choose one of the free times."))
+            return redirect("appointments:reschedule", code=appointment.code)
+        try:
+            booking.reschedule(appointment_id=appointment.pk, slot_id=slot_id, token=token)
+        except BookingError as error:
+            messages.error(request, error.message)
+            return redirect("appointments:reschedule", code=appointment.code)
+        messages.success(request, _("Your appointment has been moved."))
+        return redirect("appointments:manage", code=appointment.code)
+    context = _calendar_context(
+        appointment.service, appointment.slot.team_id, day=_parse_day(request.GET.get("day"))
+    )
+    return render(request, "appointments/reschedule.html", {**context, "appointment": appointment})

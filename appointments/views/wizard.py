@@ -1,0 +1,230 @@
+"""The booking wizard: concern → surname → day and time → personal data → reservation held.
+
+The draft lives in the session (never in the URL); every step re-checks it.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from .. import booking, challenge, ratelimit
+from ..errors import BookingError, LimitReached, SlotFull, SlotUnavailable
+from ..forms import PersonForm, SurnameForm
+from ..models import Channel, Service, Slot
+from ..names import email_key
+from ..responsibility import responsible_team
+from ..scheduling import available_days, bookable_dates, next_release
+from ..selectors import appointment_for_display
+
+DRAFT = "booking_draft"
+HELD = "booking_held"
+
+
+def _service(slug):
+    return get_object_or_404(Service, slug=slug, active=True)
+
+
+def _draft(request, service):
+    draft = request.session.get(DRAFT) or {}
+    return draft if draft.get("service") == service.slug else None
+
+
+def too_many(request):
+    return render(request, "429.html", status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def start(request, slug):
+    """Step 1: the concern is chosen; ask for the surname (it decides the team)."""
+    service = _service(slug)
+    if not service.bookable_online:
+        return render(request, "appointments/not_online.html", {"service": service})
+    draft = _draft(request, service) or {}
+    form = SurnameForm(
+        request.POST or None,
+        initial={"surname": draft.get("surname"), "nationality": draft.get("nationality")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = responsible_team(
+                service=service,
+                surname=form.cleaned_data["surname"],
+                nationality=form.cleaned_data["nationality"],
+            )
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            request.session[DRAFT] = {
+                "service": service.slug,
+                "surname": form.cleaned_data["surname"],
+                "nationality": form.cleaned_data["nationality"],
+                "team": team.pk,
+            }
+            return redirect("appointments:calendar", slug=service.slug)
+    return render(request, "appointments/start.html", {"service": service, "form": form})
+
+
+def _calendar_context(service, team_id, *, day=None, now=None):
+    now = now or timezone.now()
+    first, last = bookable_dates(service, now=now)
+    days = available_days(service=service, team=team_id, date_from=first, date_to=last, now=now)
+    release_at, release_day = next_release(service, now=now)
+    selected = None
+    if day:
+        selected = next(((d, slots) for d, slots in days if d == day), None)
+    return {
+        "service": service,
+        "days": days,
+        "selected_day": selected[0] if selected else None,
+        "selected_slots": selected[1] if selected else [],
+        "next_release_at": release_at,
+        "next_release_day": release_day,
+        "window_first": first,
+        "window_last": last,
+    }
+
+
+def _parse_day(value):
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def calendar(request, slug):
+    """Step 2: days with free times; then the times of the chosen day."""
+    service = _service(slug)
+    draft = _draft(request, service)
+    if draft is None:
+        return redirect("appointments:start", slug=service.slug)
+    if request.method == "POST":
+        slot = _valid_slot(request.POST.get("slot"), draft["team"])
+        if slot is None:
+            messages.error(request, _("Please choose one of the free times."))
+            return redirect("appointments:calendar", slug=service.slug)
+        draft["slot"] = slot.pk
+        request.session[DRAFT] = draft
+        return redirect("appointments:details", slug=service.slug)
+    day = _parse_day(request.GET.get("day"))
+    context = _calendar_context(service, draft["team"], day=day)
+    if request.GET.get("day") and context["selected_day"] is None:
+        messages.warning(request, _("There are no free times on that day any more."))
+    return render(request, "appointments/calendar.html", {**context, "draft": draft})
+
+
+def _valid_slot(value, team_id):
+    try:
+        slot_id = int(value)
+    except (TypeError, ValueError):
+        return None
+    return Slot.objects.filter(pk=slot_id, team_id=team_id, closed=False).first()
+
+
+@require_http_methods(["GET", "POST"])
+def details(request, slug):
+    """Step 3: personal data, consent and the anti-bot check; then the reservation is held."""
+    service = _service(slug)
+    draft = _draft(request, service)
+    if draft is None or not draft.get("slot"):
+        return redirect("appointments:start", slug=service.slug)
+    slot = Slot.objects.select_related("team").filter(pk=draft["slot"]).first()
+    if slot is None:
+        return redirect("appointments:calendar", slug=service.slug)
+    form = PersonForm(request.POST or None)
+    challenge_error = None
+    if request.method == "POST" and form.is_valid():
+        ip = ratelimit.client_ip(request)
+        email = form.cleaned_data["email"]
+        if not (
+            ratelimit.allow(
+                "hold-ip", ip, limit=settings.RATE_LIMIT_HOLDS_PER_IP_HOUR, window_seconds=3600
+            )
+            and ratelimit.allow(
+                "hold-email",
+                email_key(email),
+                limit=settings.RATE_LIMIT_HOLDS_PER_EMAIL_DAY,
+                window_seconds=86400,
+            )
+        ):
+            return too_many(request)
+        if challenge.enabled() and not challenge.verify(request.POST.get("altcha", "")):
+            challenge_error = _(
+                "The automatic anti-bot check did not complete. Please wait until it shows "
+                "as done, then send the form again."
+            )
+        else:
+            outcome = _hold(request, service, slot, draft, form)
+            if outcome is not None:
+                return outcome
+    return render(
+        request,
+        "appointments/details.html",
+        {
+            "service": service,
+            "slot": slot,
+            "draft": draft,
+            "form": form,
+            "challenge_enabled": challenge.enabled(),
+            "challenge_error": challenge_error,
+        },
+    )
+
+
+def _hold(request, service, slot, draft, form):
+    data = form.cleaned_data
+    person = booking.Person(
+        surname=draft["surname"],
+        given_names=data["given_names"],
+        date_of_birth=data["date_of_birth"],
+        email=data["email"],
+        phone=data["phone"],
+        nationality=draft["nationality"],
+        language=data["language"],
+        interpreter_needed=data["interpreter_needed"],
+        interpreter_language=data["interpreter_language"],
+    )
+    try:
+        appointment, _token = booking.book(
+            service=service, slot_id=slot.pk, person=person, channel=Channel.ONLINE
+        )
+    except (SlotFull, SlotUnavailable) as error:
+        messages.error(request, error.message)
+        draft.pop("slot", None)
+        request.session[DRAFT] = draft
+        return redirect("appointments:calendar", slug=service.slug)
+    except LimitReached as error:
+        form.add_error(None, error.message)
+        return None
+    except BookingError as error:
+        form.add_error(None, error.message)
+        return None
+    request.session.pop(DRAFT, None)
+    held = request.session.get(HELD) or []
+    request.session[HELD] = [*held[-4:], appointment.code]
+    return redirect("appointments:held", code=appointment.code)
+
+
+def held(request, code):
+    """After the reservation: exactly what to do next (open the e-mail within N minutes)."""
+    if code not in (request.session.get(HELD) or []):
+        raise Http404
+    appointment = appointment_for_display(code)
+    if appointment is None:
+        raise Http404
+    return render(
+        request,
+        "appointments/held.html",
+        {
+            "appointment": appointment,
+            "hold_minutes": settings.APPOINTMENT_HOLD_MINUTES,
+            "restart_url": reverse("appointments:home"),
+        },
+    )

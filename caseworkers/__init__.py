@@ -1,0 +1,1 @@
+"""The staff side: reception, queue, call display, capacity screens, reports, roles."""

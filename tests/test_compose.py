@@ -1,0 +1,178 @@
+"""docker-compose.yml is valid, and tools/validate_compose.py finds what is wrong in a broken one.
+
+No Docker engine and no database are needed: the validator checks the file offline against the
+vendored Compose Specification schema.
+"""
+
+import copy
+import importlib.util
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = REPO_ROOT / "tools" / "compose-spec.json"
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+
+
+def _load_validator():
+    path = REPO_ROOT / "tools" / "validate_compose.py"
+    spec = importlib.util.spec_from_file_location("validate_compose", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+validate_compose = _load_validator()
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return validate_compose.load_schema(SCHEMA)
+
+
+@pytest.fixture
+def production():
+    """A private copy of the parsed docker-compose.yml, safe to break."""
+    return copy.deepcopy(validate_compose.load_compose(COMPOSE_FILE))
+
+
+def _write(tmp_path, data):
+    path = tmp_path / "docker-compose.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+# --- (a) the repository's compose file ----------------------------------------------------
+
+
+def test_repository_compose_file_has_no_errors():
+    assert validate_compose.validate_file(SCHEMA, COMPOSE_FILE) == []
+
+
+def test_command_line_prints_ok_and_exits_0_for_the_repository_compose_file(capsys):
+    status = validate_compose.main([str(SCHEMA), str(COMPOSE_FILE)])
+
+    assert status == 0
+    assert capsys.readouterr().out == f"{COMPOSE_FILE}: OK\n"
+
+
+# --- (b) a broken copy ----------------------------------------------------------------------
+
+
+def test_broken_copy_reports_the_typo_the_unknown_dependency_and_the_string_ports(
+    production, tmp_path, capsys
+):
+    web, worker = production["services"]["web"], production["services"]["worker"]
+    web["enviroment"] = web.pop("environment")
+    # A new mapping: depends_on is shared between web, worker and beat through the YAML anchor.
+    worker["depends_on"] = {**worker["depends_on"], "rabbitmq": {"condition": "service_started"}}
+    web["ports"] = "8000:8000"
+    broken = _write(tmp_path, production)
+
+    status = validate_compose.main([str(SCHEMA), str(broken)])
+
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 1
+    assert lines == [
+        f"{broken}: services.web: unknown key 'enviroment' (did you mean 'environment'?)",
+        f"{broken}: services.web.ports: '8000:8000' is not of type 'array'",
+        f"{broken}: services.worker.depends_on: service 'rabbitmq' is not defined under services",
+        f"{broken}: 3 error(s)",
+    ]
+
+
+def test_service_using_an_undeclared_named_volume_is_reported(schema, production):
+    production["services"]["redis"]["volumes"] = ["redis-data:/data"]
+
+    assert validate_compose.validate(schema, production) == [
+        "services.redis.volumes[0]: volume 'redis-data' is not declared under top-level volumes"
+    ]
+
+
+def test_bind_mounts_and_anonymous_volumes_need_no_declaration(schema, production):
+    production["services"]["redis"]["volumes"] = ["./redis:/data", "/srv/tls:/tls:ro", "/tmp"]
+
+    assert validate_compose.validate(schema, production) == []
+
+
+def test_depends_on_cycle_is_reported(schema, production):
+    production["services"]["postgres"]["depends_on"] = ["web"]
+
+    assert validate_compose.validate(schema, production) == [
+        "services: depends_on has a cycle: postgres -> web -> postgres"
+    ]
+
+
+def test_duplicate_key_is_reported_as_invalid_yaml(tmp_path):
+    path = tmp_path / "docker-compose.yml"
+    path.write_text("services:\n  web:\n    image: a\n    image: b\n", encoding="utf-8")
+
+    [error] = validate_compose.validate_file(SCHEMA, path)
+
+    assert error.startswith("invalid YAML")
+    assert "found duplicate key 'image'" in error
+
+
+@pytest.mark.parametrize(
+    ("break_it", "location"),
+    [
+        (lambda data: data.update(name="abh"), "name"),
+        (lambda data: data["services"]["web"].update(develop={}), "services.web.develop"),
+        (
+            lambda data: data["services"]["web"].update(
+                depends_on={"postgres": {"condition": "service_healthy", "required": True}}
+            ),
+            "services.web.depends_on.postgres.required",
+        ),
+        (
+            lambda data: data["services"]["redis"]["healthcheck"].update(start_interval="2s"),
+            "services.redis.healthcheck.start_interval",
+        ),
+    ],
+    ids=["top-level name", "develop", "depends_on required", "healthcheck start_interval"],
+)
+def test_keys_that_docker_compose_v1_rejects_are_reported(schema, production, break_it, location):
+    break_it(production)
+
+    [error] = validate_compose.validate(schema, production)
+
+    assert error.startswith(f"{location}: not supported by docker-compose v1")
+
+
+# --- (c) what the production stack consists of ---------------------------------------------
+
+
+def test_production_stack_defines_postgres_redis_web_worker_and_beat(production):
+    assert set(production["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+
+
+def test_web_postgres_and_redis_have_healthchecks(production):
+    # One test, not parametrized: conftest.py skips items whose keywords say postgres or redis.
+    services = production["services"]
+    tests = {name: services[name].get("healthcheck", {}).get("test") for name in services}
+
+    assert all(tests[name] for name in ("web", "postgres", "redis")), tests
+
+
+def test_web_waits_for_healthy_postgres_and_redis(production):
+    assert production["services"]["web"]["depends_on"] == {
+        "postgres": {"condition": "service_healthy"},
+        "redis": {"condition": "service_healthy"},
+    }
+
+
+def test_worker_publishes_no_port_so_it_can_be_scaled(production):
+    worker = production["services"]["worker"]
+    assert "ports" not in worker
+    assert "container_name" not in worker
+
+
+def test_web_worker_and_beat_run_one_image_with_one_environment(production):
+    services = production["services"]
+    apps = [services[name] for name in ("web", "worker", "beat")]
+
+    assert {app["image"] for app in apps} == {"wiesbaden-abh:latest"}
+    assert all(app["environment"] == apps[0]["environment"] for app in apps)
+    assert apps[0]["environment"]["DEBUG"] == "off"

@@ -1,0 +1,287 @@
+"""Settings of the Terminvergabesystem, configured by environment variables (12-factor).
+
+With nothing set it runs in development mode on SQLite with Celery on kombu's filesystem
+transport. See README.md and .env.example for every variable.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+
+def _flag(name, default):
+    """A boolean environment variable; accepts on/off, true/false, 1/0, yes/no."""
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "on", "yes"}:
+        return True
+    if value in {"0", "false", "off", "no", ""}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be on or off, not {raw!r}.")
+
+
+DEBUG = _flag("DEBUG", True)
+
+_DEV_SECRET = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
+if not DEBUG and (
+    not SECRET_KEY
+    or SECRET_KEY == _DEV_SECRET
+    or SECRET_KEY.startswith("django-insecure")
+    or (len(SECRET_KEY) < 50 and not env.bool("DJANGO_COLLECTSTATIC", default=False))
+):
+    raise ImproperlyConfigured(
+        "DEBUG is off: set SECRET_KEY to a random value of at least 50 characters "
+        '(python -c "import secrets; print(secrets.token_urlsafe(64))").'
+    )
+
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
+)
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_countries",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "appointments",
+    "caseworkers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "wiesbaden_abh.urls"
+WSGI_APPLICATION = "wiesbaden_abh.wsgi.application"
+ASGI_APPLICATION = "wiesbaden_abh.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wiesbaden_abh.context_processors.authority",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Waiting briefly for the write lock beats "database is locked" when web and worker share
+    # the file; IMMEDIATE transactions take the lock up front so a read never has to upgrade.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (rate limits, replay protection); Redis when configured --------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Auth ---------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "caseworkers:login"
+LOGIN_REDIRECT_URL = "caseworkers:dashboard"
+
+# --- Internationalisation -----------------------------------------------------------------
+LANGUAGE_CODE = "de"
+LANGUAGES = [
+    ("de", _("German")),
+    ("en", _("English")),
+    ("tr", _("Turkish")),
+    ("ar", _("Arabic")),
+    ("ru", _("Russian")),
+    ("uk", _("Ukrainian")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files (served by whitenoise; nothing from a CDN) --------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+if DEBUG:  # whitenoise serves from the finders in development; the folder must merely exist
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# --- E-mail -------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+globals().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Ausländerbehörde Wiesbaden <termine@wiesbaden.example>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Security -----------------------------------------------------------------------------
+SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and SECURE_SSL_REDIRECT
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+# Signals preload eligibility only; submitting the domain to the list is a separate decision.
+SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Celery -------------------------------------------------------------------------------
+# Redis when REDIS_URL is set; otherwise kombu's filesystem transport in var/celery, so the
+# embedded default needs no server at all.
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ALWAYS_EAGER = _flag("CELERY_TASK_ALWAYS_EAGER", False)
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+else:
+    CELERY_QUEUE_DIR = Path(env.str("CELERY_QUEUE_DIR", default=str(VAR_DIR / "celery")))
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_QUEUE_DIR / "queue"),
+        "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
+        "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
+        "store_processed": False,
+    }
+    CELERY_RESULT_BACKEND = None
+
+# Every periodic job, in one place. Later issues add theirs here.
+CELERY_BEAT_SCHEDULE = {
+    "generate-slots": {
+        # Idempotent: materialises the horizon and applies rule changes and closures.
+        "task": "appointments.tasks.generate_slots",
+        "schedule": 15 * 60,
+    },
+    "expire-holds": {"task": "appointments.tasks.expire_holds", "schedule": 60},
+    "release-delayed-places": {"task": "appointments.tasks.release_delayed_places", "schedule": 60},
+}
+
+# --- Policy knobs of the appointment system (one place, each with its default) -------------
+# Minutes an unverified online booking holds its place before it expires.
+APPOINTMENT_HOLD_MINUTES = env.int("APPOINTMENT_HOLD_MINUTES", default=30)
+# Minutes a cancelled place stays blocked before it is bookable again (anti-trading, as ZMS).
+CANCELLATION_RELEASE_DELAY_MINUTES = env.int("CANCELLATION_RELEASE_DELAY_MINUTES", default=30)
+# At most this many active appointments per normalised e-mail address and service.
+MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE = env.int(
+    "MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE", default=1
+)
+# At most this many active appointments per normalised e-mail address over all services.
+MAX_ACTIVE_APPOINTMENTS_PER_EMAIL = env.int("MAX_ACTIVE_APPOINTMENTS_PER_EMAIL", default=3)
+# Days ahead for which slots are materialised from opening rules (released later by policy).
+SLOT_HORIZON_DAYS = env.int("SLOT_HORIZON_DAYS", default=42)
+# Federal state whose public holidays close the office.
+HOLIDAY_SUBDIVISION = env.str("HOLIDAY_SUBDIVISION", default="HE")
+
+# Proof-of-work challenge (self-hosted ALTCHA) before a hold is created; "off" only for tests
+# and benchmarks (a system check warns when it is off in production).
+BOOKING_CHALLENGE = _flag("BOOKING_CHALLENGE", True)
+BOOKING_CHALLENGE_HMAC_KEY = env.str("BOOKING_CHALLENGE_HMAC_KEY", default="") or (
+    "altcha:" + SECRET_KEY
+)
+# Work per challenge: the browser tries on average half of this many hashes (~0.1 s on a phone).
+BOOKING_CHALLENGE_MAX_NUMBER = env.int("BOOKING_CHALLENGE_MAX_NUMBER", default=100_000)
+# Rate limits on holds and verifications (cache-based); "off" only for tests and benchmarks.
+RATE_LIMITS = _flag("RATE_LIMITS", True)
+# Reservations (holds) per client address per hour, and per e-mail address per day.
+RATE_LIMIT_HOLDS_PER_IP_HOUR = env.int("RATE_LIMIT_HOLDS_PER_IP_HOUR", default=10)
+RATE_LIMIT_HOLDS_PER_EMAIL_DAY = env.int("RATE_LIMIT_HOLDS_PER_EMAIL_DAY", default=5)
+# Verification and manage-link attempts per client address per hour.
+RATE_LIMIT_LINKS_PER_IP_HOUR = env.int("RATE_LIMIT_LINKS_PER_IP_HOUR", default=60)
+# Behind a reverse proxy: take the client address from the last X-Forwarded-For entry.
+USE_X_FORWARDED_FOR = _flag("USE_X_FORWARDED_FOR", False)
+
+# --- Logging: no personal data in logs (booking codes are fine) ----------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+AUTHORITY_NAME = _("Ausländerbehörde Wiesbaden")
+AUTHORITY_ADDRESS = env.str(
+    "AUTHORITY_ADDRESS", default="Alcide-de-Gasperi-Straße 2, 65197 Wiesbaden"
+)

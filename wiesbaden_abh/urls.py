@@ -1,0 +1,20 @@
+"""URLs: resident pages under a language prefix, staff under /backoffice/, admin, API, health."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from .health import healthz
+from .i18n import set_language
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("backoffice/", include("caseworkers.urls")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("appointments.urls")),
+    prefix_default_language=True,
+)
