@@ -34,7 +34,7 @@ def ics_attachment(appointment):
 
 def qr_svg(code):
     """The booking code as an inline SVG QR code (reception scans it at check-in)."""
-    buffer = io.StringIO()
+    buffer = io.BytesIO()
     segno.make(code, error="m").save(
         buffer,
         kind="svg",
@@ -45,4 +45,4 @@ def qr_svg(code):
         title=code,
         svgclass="qr-code",
     )
-    return buffer.getvalue()
+    return buffer.getvalue().decode()
