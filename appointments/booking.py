@@ -328,7 +328,7 @@ def reschedule(*, appointment_id, slot_id, actor=None, internal=False, now=None,
     delay = 0 if appointment.status == Status.HELD else settings.CANCELLATION_RELEASE_DELAY_MINUTES
     _free_place(old_slot_id, delay_minutes=delay, now=now)
     appointment.refresh_from_db()
-    lifecycle.log_event(
+    event = lifecycle.log_event(
         action="appointment.rescheduled",
         appointment=appointment,
         actor=actor,
@@ -336,7 +336,7 @@ def reschedule(*, appointment_id, slot_id, actor=None, internal=False, now=None,
         from_slot=old_slot_id,
         to_slot=slot.pk,
     )
-    notifications.appointment_rescheduled(appointment, token=token)
+    notifications.appointment_rescheduled(appointment, token=token, occasion=str(event.pk))
     return appointment
 
 
@@ -380,3 +380,42 @@ def place_holders(slot):
         slot.appointments.filter(status__in=PLACE_HOLDING_STATUSES).count()
         + slot.delayed_releases.count()
     )
+
+
+def mark_no_shows(*, now=None):
+    """Booked appointments whose slot ended more than the grace period ago without a check-in
+    become no-shows, and the residents are told how to book again; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(minutes=settings.NO_SHOW_GRACE_MINUTES)
+    marked = 0
+    overdue = Appointment.objects.filter(status=Status.BOOKED, slot__end__lte=cutoff)
+    for appointment_id in overdue.values_list("pk", flat=True).iterator():
+        try:
+            with transaction.atomic():
+                appointment = lifecycle.move(
+                    appointment_id=appointment_id,
+                    to_status=Status.NO_SHOW,
+                    now=now,
+                    reason="not checked in",
+                )
+                notifications.appointment_no_show(appointment)
+            marked += 1
+        except TransitionNotAllowed:
+            continue  # checked in meanwhile
+    return marked
+
+
+@transaction.atomic
+def confirm_attendance(*, appointment_id, now=None):
+    """The resident answered a reminder with "I will come"."""
+    now = now or timezone.now()
+    updated = Appointment.objects.filter(
+        pk=appointment_id, status=Status.BOOKED, attendance_confirmed_at__isnull=True
+    ).update(attendance_confirmed_at=now)
+    if updated:
+        lifecycle.log_event(
+            action="appointment.attendance_confirmed",
+            appointment=Appointment.objects.get(pk=appointment_id),
+            at=now,
+        )
+    return bool(updated)

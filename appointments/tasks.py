@@ -1,8 +1,9 @@
-"""Celery tasks: thin, idempotent wrappers around domain functions."""
+"""Celery tasks: thin, idempotent wrappers around domain functions (ids in, counts out)."""
 
 from celery import shared_task
 
 from . import booking, scheduling
+from .notifications import outbox, reminders
 
 
 @shared_task(name="appointments.tasks.generate_slots")
@@ -19,3 +20,23 @@ def expire_holds():
 @shared_task(name="appointments.tasks.release_delayed_places")
 def release_delayed_places():
     return booking.release_delayed_places()
+
+
+@shared_task(name="appointments.tasks.deliver_message", acks_late=True)
+def deliver_message(message_id):
+    return outbox.deliver(message_id=message_id)
+
+
+@shared_task(name="appointments.tasks.sweep_outbox")
+def sweep_outbox():
+    return outbox.sweep()
+
+
+@shared_task(name="appointments.tasks.schedule_reminders")
+def schedule_reminders():
+    return reminders.schedule_reminders()
+
+
+@shared_task(name="appointments.tasks.mark_no_shows")
+def mark_no_shows():
+    return booking.mark_no_shows()

@@ -19,4 +19,5 @@ urlpatterns = [
     path("termin/<str:code>/kalender.ics", manage.ics, name="ics"),
     path("termin/<str:code>/absagen/", manage.cancel, name="cancel"),
     path("termin/<str:code>/verschieben/", manage.reschedule, name="reschedule"),
+    path("termin/<str:code>/antwort/", manage.reply, name="reply"),
 ]

@@ -1,11 +1,40 @@
 """Backoffice views (staff only)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .roles import roles_of
+from appointments.models import OutboxMessage, OutboxStatus
+from appointments.notifications import outbox
+
+from .permissions import role_required
+from .roles import ADMINISTRATOR, SUPERVISOR, roles_of
 
 
 @login_required
 def dashboard(request):
     return render(request, "caseworkers/dashboard.html", {"roles": sorted(roles_of(request.user))})
+
+
+@role_required(SUPERVISOR, ADMINISTRATOR)
+def failed_messages(request):
+    """Messages that could not be delivered (or are still being retried), newest first."""
+    problems = (
+        OutboxMessage.objects.filter(status__in=(OutboxStatus.FAILED, OutboxStatus.PENDING))
+        .exclude(last_error="")
+        .select_related("appointment")
+        .order_by("-created_at")[:200]
+    )
+    return render(request, "caseworkers/failed_messages.html", {"problems": problems})
+
+
+@require_POST
+@role_required(SUPERVISOR, ADMINISTRATOR)
+def resend_message(request, message_id):
+    if outbox.resend(message_id=message_id, actor=request.user):
+        messages.success(request, _("The message is being sent again."))
+    else:
+        messages.error(request, _("This message is not marked as failed (any more)."))
+    return redirect("caseworkers:failed_messages")

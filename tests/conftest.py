@@ -88,3 +88,25 @@ def smtp_sink(settings):
         yield controller.handler
     finally:
         controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline():
+    """Tasks run in the test's thread unless a test starts a real worker (`real_worker`)."""
+    from wiesbaden_abh.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def real_worker(_tasks_run_inline):
+    """A real Celery worker (in a thread) on the configured broker: Redis in CI."""
+    from celery.contrib.testing.worker import start_worker
+
+    from wiesbaden_abh.celery import app
+
+    app.conf.task_always_eager = False
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING") as worker:
+        yield worker

@@ -228,6 +228,18 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-holds": {"task": "appointments.tasks.expire_holds", "schedule": 60},
     "release-delayed-places": {"task": "appointments.tasks.release_delayed_places", "schedule": 60},
+    # Picks up outbox messages whose task was lost (broker down, worker killed) and retries.
+    "sweep-outbox": {"task": "appointments.tasks.sweep_outbox", "schedule": 60},
+    "schedule-reminders": {"task": "appointments.tasks.schedule_reminders", "schedule": 5 * 60},
+    "mark-no-shows": {"task": "appointments.tasks.mark_no_shows", "schedule": 15 * 60},
+    # The nightly statistics aggregation joins here when the statistics issue lands.
+}
+# A publish that cannot reach the broker gives up quickly; the outbox sweeper sends later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
 }
 
 # --- Policy knobs of the appointment system (one place, each with its default) -------------
@@ -246,6 +258,19 @@ SLOT_HORIZON_DAYS = env.int("SLOT_HORIZON_DAYS", default=42)
 # Federal state whose public holidays close the office.
 HOLIDAY_SUBDIVISION = env.str("HOLIDAY_SUBDIVISION", default="HE")
 
+# Hours before an appointment at which reminders go out ("48" or "48,24").
+REMINDER_LEADS_HOURS = [int(h) for h in env.list("REMINDER_LEADS_HOURS", default=["48"])]
+# Minutes after a slot's end after which a booked appointment without check-in is a no-show.
+NO_SHOW_GRACE_MINUTES = env.int("NO_SHOW_GRACE_MINUTES", default=120)
+# Outbox: attempts before a message is marked failed; first retry delay (doubles each time,
+# at most one hour); minutes after which a message stuck in "sending" is tried again.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_STUCK_MINUTES = env.int("OUTBOX_STUCK_MINUTES", default=10)
+MESSAGE_ID_DOMAIN = (
+    env.str("MESSAGE_ID_DOMAIN", default="")
+    or (SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0])
+)
 # Proof-of-work challenge (self-hosted ALTCHA) before a hold is created; "off" only for tests
 # and benchmarks (a system check warns when it is off in production).
 BOOKING_CHALLENGE = _flag("BOOKING_CHALLENGE", True)

@@ -6,6 +6,7 @@ the address bar is cleaned. A wrong code and a wrong token give the same neutral
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +18,8 @@ from .. import booking, ratelimit
 from ..documents import ics_bytes, qr_svg
 from ..errors import BookingError, HoldExpired
 from ..models import ACTIVE_STATUSES, CancellationReason, Status
+from ..notifications.messages import REPLY_SALT
+from ..selectors import appointment_for_display
 from .wizard import _calendar_context, _parse_day, too_many
 
 TOKENS = "manage_tokens"
@@ -170,3 +173,54 @@ def reschedule(request, code):
         appointment.service, appointment.slot.team_id, day=_parse_day(request.GET.get("day"))
     )
     return render(request, "appointments/reschedule.html", {**context, "appointment": appointment})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reply(request, code):
+    """A reminder's one-click answers: "I will come" or "cancel so someone else can have it".
+
+    The link carries a signature for exactly this appointment and answer; the page asks for
+    one press of a button, so a mail scanner opening the link changes nothing.
+    """
+    if not _allowed(request):
+        return too_many(request)
+    signed = request.POST.get("s") or request.GET.get("s", "")
+    try:
+        data = signing.loads(signed, salt=REPLY_SALT)
+    except signing.BadSignature:
+        return _not_found(request)
+    appointment = appointment_for_display(booking.normalize_code(code))
+    if (
+        appointment is None
+        or data.get("c") != appointment.code
+        or data.get("a")
+        not in (
+            "confirm",
+            "cancel",
+        )
+    ):
+        return _not_found(request)
+    answer = data["a"]
+    if request.method == "POST":
+        if appointment.status != Status.BOOKED:
+            messages.error(request, _("This appointment can no longer be changed."))
+        elif answer == "confirm":
+            booking.confirm_attendance(appointment_id=appointment.pk)
+            messages.success(request, _("Thank you. We look forward to seeing you."))
+        else:
+            try:
+                booking.cancel(appointment_id=appointment.pk, reason=CancellationReason.RESIDENT)
+            except BookingError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Your appointment has been cancelled. Thank you for letting us know."),
+                )
+        return render(request, "appointments/reply_done.html", {"appointment": appointment})
+    return render(
+        request,
+        "appointments/reply.html",
+        {"appointment": appointment, "answer": answer, "signed": signed},
+    )

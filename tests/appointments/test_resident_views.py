@@ -32,9 +32,7 @@ PERSON_FORM = {
 
 
 def walk_to_details(client, service, slot, surname="Yılmaz"):
-    response = client.post(
-        f"/de/buchen/{service.slug}/", {"surname": surname, "nationality": "TR"}
-    )
+    response = client.post(f"/de/buchen/{service.slug}/", {"surname": surname, "nationality": "TR"})
     assert response.status_code == 302, response.content.decode()[:2000]
     response = client.post(f"/de/buchen/{service.slug}/zeit/", {"slot": slot.pk})
     assert response["Location"] == f"/de/buchen/{service.slug}/daten/"
@@ -105,7 +103,9 @@ def test_field_errors_are_listed_and_nothing_is_booked(client):
 
 def test_a_surname_without_latin_letters_is_asked_again(client):
     service, _team, _slot = bookable_slot()
-    response = client.post(f"/en/buchen/{service.slug}/", {"surname": "Иванов", "nationality": "RU"})
+    response = client.post(
+        f"/en/buchen/{service.slug}/", {"surname": "Иванов", "nationality": "RU"}
+    )
     assert response.status_code == 200
     assert "Latin letters" in response.content.decode()
 
@@ -122,9 +122,12 @@ def test_a_taken_time_sends_the_resident_back_to_the_calendar(client):
 def test_a_second_booking_of_the_same_person_is_a_clear_message(client):
     service, _team, slot = bookable_slot(capacity=3)
     booking.book(
-        service=service, slot_id=slot.pk, channel="online",
-        person=person(surname="Yılmaz", date_of_birth=dt.date(1990, 4, 23),
-                      email="ayse+other@example.test"),
+        service=service,
+        slot_id=slot.pk,
+        channel="online",
+        person=person(
+            surname="Yılmaz", date_of_birth=dt.date(1990, 4, 23), email="ayse+other@example.test"
+        ),
     )
     walk_to_details(client, service, slot)
     response = client.post(f"/de/buchen/{service.slug}/daten/", PERSON_FORM)
@@ -134,7 +137,7 @@ def test_a_second_booking_of_the_same_person_is_a_clear_message(client):
 
 
 def test_manipulated_slot_ids_and_days_change_nothing(client):
-    service, _team, slot = bookable_slot()
+    service, _team, _slot = bookable_slot()
     client.post(f"/de/buchen/{service.slug}/", {"surname": "Kaya", "nationality": "TR"})
     for value in ("abc", "", "99999999", "-1"):
         response = client.post(f"/de/buchen/{service.slug}/zeit/", {"slot": value})
@@ -196,6 +199,7 @@ def test_wrong_code_and_wrong_token_look_the_same(client, booked):
     wrong_token = client.get(f"/de/termin/{appointment.code}/", {"t": "nope"}, follow=True)
     wrong_code = client.get("/de/termin/ZZZZZZZZ/", {"t": "nope"}, follow=True)
     assert wrong_token.status_code == wrong_code.status_code == 404
+
     # the pages differ only in the address itself (the language switch returns to it)
     def neutral(response, code):
         content = response.content.decode().replace(code, "CODE")

@@ -1,0 +1,161 @@
+"""What each message says and when it is written to the outbox.
+
+Every message is rendered in the resident's language inside the transaction of the change
+that causes it, and stored once per (appointment, kind, occasion).
+"""
+
+import base64
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from ..models import OutboxMessage
+
+REPLY_SALT = "appointments.reminder-reply"
+
+
+def absolute(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+def _reverse(appointment, name, **query):
+    with translation.override(appointment.language):
+        path = reverse(name, kwargs={"code": appointment.code})
+    return absolute(f"{path}?{urlencode(query)}" if query else path)
+
+
+def manage_url(appointment, token):
+    return _reverse(appointment, "appointments:manage", t=token)
+
+
+def verify_url(appointment, token):
+    return _reverse(appointment, "appointments:verify", t=token)
+
+
+def reply_url(appointment, answer):
+    """A link that allows exactly one answer to a reminder ("confirm" or "cancel")."""
+    signed = signing.dumps({"c": appointment.code, "a": answer}, salt=REPLY_SALT)
+    return _reverse(appointment, "appointments:reply", s=signed)
+
+
+def rebook_url(appointment):
+    with translation.override(appointment.language):
+        return absolute(reverse("appointments:home"))
+
+
+def render_message(kind, appointment, **context):
+    """Subject, text and HTML of one message kind, in the resident's language."""
+    context = {
+        "appointment": appointment,
+        "AUTHORITY_ADDRESS": settings.AUTHORITY_ADDRESS,
+        "AUTHORITY_NAME": settings.AUTHORITY_NAME,
+        "language": appointment.language,
+        "direction": "rtl"
+        if translation.get_language_info(appointment.language)["bidi"]
+        else "ltr",
+        **context,
+    }
+    with translation.override(appointment.language):
+        subject = render_to_string(f"appointments/email/{kind}_subject.txt", context)
+        text = render_to_string(f"appointments/email/{kind}.txt", context)
+        html = render_to_string(f"appointments/email/{kind}.html", context)
+    return " ".join(subject.split()), text, html
+
+
+def send(kind, appointment, *, occasion="", attachments=(), **context):
+    """Write the message to the outbox (once per appointment, kind and occasion) and have it
+    delivered after the commit. Returns the message, or None when there is nothing to send."""
+    if not appointment.email:
+        return None
+    key = f"{appointment.pk}:{kind}:{occasion}"[:120]
+    if OutboxMessage.objects.filter(idempotency_key=key).exists():
+        return None
+    subject, text, html = render_message(kind, appointment, **context)
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                kind=kind,
+                appointment=appointment,
+                idempotency_key=key,
+                recipient=appointment.email,
+                language=appointment.language,
+                subject=subject[:250],
+                text_body=text,
+                html_body=html,
+                attachments=[
+                    {
+                        "filename": filename,
+                        "content": base64.b64encode(content).decode(),
+                        "mimetype": mimetype,
+                    }
+                    for filename, content, mimetype in attachments
+                ],
+            )
+    except IntegrityError:
+        return None  # written concurrently by another process: it goes out once
+    from .outbox import enqueue_after_commit
+
+    enqueue_after_commit(message.pk)
+    return message
+
+
+def appointment_created(appointment, *, token):
+    """An online hold asks for verification; other channels are confirmed at once."""
+    if appointment.status == "held":
+        send(
+            "verification",
+            appointment,
+            verify_url=verify_url(appointment, token),
+            hold_minutes=settings.APPOINTMENT_HOLD_MINUTES,
+        )
+    else:
+        appointment_booked(appointment, token=token)
+
+
+def _ics(appointment):
+    from ..documents import ics_attachment
+
+    return [ics_attachment(appointment)]
+
+
+def appointment_booked(appointment, *, token):
+    send(
+        "confirmation",
+        appointment,
+        manage_url=manage_url(appointment, token),
+        attachments=_ics(appointment),
+    )
+
+
+def appointment_cancelled(appointment):
+    send("cancellation", appointment, rebook_url=rebook_url(appointment))
+
+
+def appointment_rescheduled(appointment, *, token=None, occasion=""):
+    send(
+        "reschedule",
+        appointment,
+        occasion=occasion,
+        manage_url=manage_url(appointment, token) if token else None,
+        attachments=_ics(appointment),
+    )
+
+
+def appointment_no_show(appointment):
+    send("no_show", appointment, rebook_url=rebook_url(appointment))
+
+
+def reminder(appointment, *, lead_hours):
+    return send(
+        "reminder",
+        appointment,
+        occasion=f"lead-{lead_hours}",
+        confirm_url=reply_url(appointment, "confirm"),
+        cancel_url=reply_url(appointment, "cancel"),
+        attachments=_ics(appointment),
+    )
