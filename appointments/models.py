@@ -136,6 +136,10 @@ class Team(models.Model):
         help_text=_('Letter(s) in front of waiting numbers, e.g. "B" for B-017.'),
     )
     location = models.CharField(_("location (floor, room)"), max_length=200, blank=True)
+    walk_in_daily_limit = models.PositiveSmallIntegerField(
+        _("walk-ins per day"), default=10,
+        help_text=_("Urgent visits without appointment the reception may add per day."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -412,6 +416,13 @@ class Case(models.Model):
         return self.completed_at is not None
 
 
+class Outcome(models.TextChoices):
+    APPLICATION_FILED = "application_filed", _("application filed")
+    TITLE_ISSUED = "title_issued", _("residence title handed over")
+    DOCUMENTS_MISSING = "documents_missing", _("documents missing")
+    OTHER = "other", _("other")
+
+
 class Channel(models.TextChoices):
     ONLINE = "online", _("online")
     INVITATION = "invitation", _("invitation")
@@ -489,6 +500,26 @@ class Appointment(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
     no_show_at = models.DateTimeField(null=True, blank=True)
+    # The visit in the office (set by reception and caseworkers).
+    queue_team = models.ForeignKey(
+        Team, verbose_name=_("queue"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="queue", help_text=_("The team whose queue the resident waits in."),
+    )
+    waiting_number = models.CharField(_("waiting number"), max_length=10, blank=True)
+    arrived_late = models.BooleanField(_("arrived late"), default=False)
+    call_count = models.PositiveSmallIntegerField(_("calls"), default=0)
+    first_called_at = models.DateTimeField(null=True, blank=True)
+    parked_at = models.DateTimeField(_("parked"), null=True, blank=True)
+    counter = models.ForeignKey(
+        Counter, verbose_name=_("counter"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    served_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    internal_note = models.CharField(_("internal note"), max_length=500, blank=True)
     # The resident answered the reminder with "I will come" (counted apart in statistics).
     attendance_confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -512,6 +543,7 @@ class Appointment(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["queue_team", "status"], name="appointment_queue_idx"),
             models.Index(fields=["status", "hold_expires_at"], name="appointment_hold_idx"),
             models.Index(fields=["email_key", "status"], name="appointment_email_idx"),
             models.Index(fields=["surname_key", "date_of_birth"], name="appointment_person_idx"),
@@ -549,6 +581,23 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class DailySequence(models.Model):
+    """Per team and day, the last waiting number given out (taken with a guarded increment)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+    walk_ins = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "day"], name="daily_sequence_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.team_id} {self.day}: {self.last}"
 
 
 class EmailLock(models.Model):

@@ -271,6 +271,16 @@ MESSAGE_ID_DOMAIN = (
     env.str("MESSAGE_ID_DOMAIN", default="")
     or (SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0])
 )
+# Reception: check-in opens this many minutes before the appointment; arrivals later than
+# ARRIVAL_LATE_MINUTES after the start are flagged late, later than ARRIVAL_REFUSE_MINUTES
+# refused (the resident books again or is taken as a walk-in).
+ARRIVAL_EARLY_MINUTES = env.int("ARRIVAL_EARLY_MINUTES", default=120)
+ARRIVAL_LATE_MINUTES = env.int("ARRIVAL_LATE_MINUTES", default=10)
+ARRIVAL_REFUSE_MINUTES = env.int("ARRIVAL_REFUSE_MINUTES", default=60)
+# Queue: target waiting time (green up to it, amber up to twice, red beyond) and the number of
+# unanswered calls after which a resident counts as not there (no-show).
+WAITING_TARGET_MINUTES = env.int("WAITING_TARGET_MINUTES", default=15)
+MAX_UNANSWERED_CALLS = env.int("MAX_UNANSWERED_CALLS", default=3)
 # Proof-of-work challenge (self-hosted ALTCHA) before a hold is created; "off" only for tests
 # and benchmarks (a system check warns when it is off in production).
 BOOKING_CHALLENGE = _flag("BOOKING_CHALLENGE", True)

@@ -1,0 +1,57 @@
+"""Staff-side tables: device tokens for call displays and kiosks."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from appointments.models import Team
+
+
+class DeviceToken(models.Model):
+    """A long-lived, revocable, read-only credential of a call display or kiosk.
+
+    Only the hash is stored; the token is shown once when it is created.
+    """
+
+    name = models.CharField(_("device"), max_length=100)
+    teams = models.ManyToManyField(Team, verbose_name=_("teams shown"), related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("device token")
+        verbose_name_plural = _("device tokens")
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def hash(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, name, teams, created_by=None):
+        """Create a token; returns (device, the token in clear, shown only now)."""
+        token = secrets.token_urlsafe(32)
+        device = cls.objects.create(name=name, token_hash=cls.hash(token), created_by=created_by)
+        device.teams.set(teams)
+        return device, token
+
+    @classmethod
+    def active_for(cls, token):
+        if not token:
+            return None
+        device = cls.objects.filter(token_hash=cls.hash(token), revoked_at__isnull=True).first()
+        if device:
+            cls.objects.filter(pk=device.pk).update(last_used_at=timezone.now())
+        return device
