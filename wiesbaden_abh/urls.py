@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("backoffice/", include("caseworkers.urls")),
+    path("api/", include("wiesbaden_abh.api_urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,0 +1,5 @@
+"""Supervisor reports under /backoffice/reports/."""
+
+app_name = "reports"
+
+urlpatterns = []
