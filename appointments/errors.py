@@ -54,3 +54,30 @@ class HoldExpired(BookingError):
 
 class TransitionNotAllowed(BookingError):
     default_message = _("This step is not possible in the appointment's current state.")
+
+
+class TooEarly(BookingError):
+    default_message = _("Check-in opens shortly before the appointment. Please come back later.")
+
+
+class TooLate(BookingError):
+    default_message = _(
+        "The appointment time has passed too long ago. Please book a new appointment or ask "
+        "for an urgent visit."
+    )
+
+
+class WrongDay(BookingError):
+    default_message = _("This appointment is not for today.")
+
+
+class WalkInsExhausted(BookingError):
+    default_message = _("Today's places for visits without appointment are used up.")
+
+
+class QueueEmpty(BookingError):
+    default_message = _("Nobody is waiting.")
+
+
+class NoFollowUp(BookingError):
+    default_message = _("This concern has no follow-up visit.")
