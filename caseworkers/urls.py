@@ -13,6 +13,7 @@ urlpatterns = [
         name="login",
     ),
     path("reports/", include("caseworkers.report_urls")),
+    path("manage/", include("caseworkers.supervision_urls")),
     path("messages/", views.failed_messages, name="failed_messages"),
     path("messages/<int:message_id>/resend/", views.resend_message, name="resend_message"),
     path("logout/", auth_views.LogoutView.as_view(next_page="caseworkers:login"), name="logout"),
