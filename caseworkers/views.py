@@ -3,19 +3,44 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from appointments.models import OutboxMessage, OutboxStatus
+from appointments.models import OutboxMessage, OutboxStatus, Team
 from appointments.notifications import outbox
 
 from .permissions import role_required
 from .roles import ADMINISTRATOR, SUPERVISOR, roles_of
 
 
+def _supervision_links():
+    """Links to the supervisor screens that exist (reports, capacity, audit, devices)."""
+    links = []
+    for name, label in (
+        ("caseworkers:reports:overview", _("Reports")),
+        ("caseworkers:supervision:capacity", _("Capacity")),
+        ("caseworkers:supervision:audit", _("Audit log")),
+        ("caseworkers:supervision:devices", _("Display devices")),
+    ):
+        try:
+            links.append({"url": reverse(name), "label": label})
+        except NoReverseMatch:
+            continue
+    return links
+
+
 @login_required
 def dashboard(request):
-    return render(request, "caseworkers/dashboard.html", {"roles": sorted(roles_of(request.user))})
+    return render(
+        request,
+        "caseworkers/dashboard.html",
+        {
+            "roles": sorted(roles_of(request.user)),
+            "teams": Team.objects.filter(active=True),
+            "supervision_links": _supervision_links(),
+        },
+    )
 
 
 @role_required(SUPERVISOR, ADMINISTRATOR)

@@ -1,0 +1,63 @@
+"""The waiting-room call display: waiting numbers and counters only, never personal data.
+
+A kiosk opens it once with `?device=<token>` (the token is then kept in the session and the
+address cleaned); staff may open it logged in, for chosen teams.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from appointments import queue
+from appointments.models import Team
+
+from .models import DeviceToken
+from .roles import roles_of
+
+DEVICE_KEY = "display_device"
+
+
+def _teams(request):
+    device_id = request.session.get(DEVICE_KEY)
+    if device_id:
+        device = DeviceToken.objects.filter(pk=device_id, revoked_at__isnull=True).first()
+        if device is None:
+            request.session.pop(DEVICE_KEY, None)
+            raise PermissionDenied
+        return list(device.teams.all())
+    if not roles_of(request.user):
+        raise PermissionDenied
+    wanted = [t for t in request.GET.get("teams", "").split(",") if t.isdigit()]
+    teams = Team.objects.filter(active=True)
+    return list(teams.filter(pk__in=wanted) if wanted else teams)
+
+
+@never_cache
+def display(request):
+    if "device" in request.GET:
+        device = DeviceToken.active_for(request.GET["device"])
+        if device is None:
+            raise PermissionDenied
+        request.session[DEVICE_KEY] = device.pk
+        return redirect("caseworkers:display")
+    if not request.session.get(DEVICE_KEY) and not request.user.is_authenticated:
+        return redirect(f"/backoffice/login/?next={request.get_full_path()}")
+    teams = _teams(request)
+    return render(
+        request,
+        "caseworkers/display.html",
+        {
+            "calls": queue.display_calls(teams),
+            "teams": teams,
+            "feed_query": request.GET.urlencode(),
+        },
+    )
+
+
+@never_cache
+def display_feed(request):
+    return render(
+        request,
+        "caseworkers/partials/display_calls.html",
+        {"calls": queue.display_calls(_teams(request))},
+    )

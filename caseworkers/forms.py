@@ -1,0 +1,103 @@
+"""Forms of the reception and queue screens."""
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from appointments.booking import normalize_code
+from appointments.models import Counter, Outcome, Service, Team
+
+
+class FindForm(forms.Form):
+    """Reception: a booking code (typed or scanned), or surname and date of birth."""
+
+    code = forms.CharField(
+        label=_("Booking code"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autofocus": True, "autocapitalize": "characters"}
+        ),
+    )
+    surname = forms.CharField(label=_("Surname"), required=False, max_length=100)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        data["code"] = normalize_code(data.get("code"))
+        if not data["code"] and not (data.get("surname") and data.get("date_of_birth")):
+            raise forms.ValidationError(
+                _("Enter the booking code, or the surname together with the date of birth.")
+            )
+        return data
+
+
+class WalkInForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.filter(active=True))
+    service = forms.ModelChoiceField(
+        label=_("Concern"), queryset=Service.objects.filter(active=True)
+    )
+    surname = forms.CharField(label=_("Surname"), max_length=100)
+    given_names = forms.CharField(label=_("Given names"), max_length=150)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    nationality = forms.ChoiceField(label=_("Nationality"), choices=lambda: list(countries))
+    email = forms.EmailField(label=_("E-mail (optional)"), required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="de")
+    interpreter_needed = forms.BooleanField(label=_("Interpreter needed"), required=False)
+    urgent = forms.BooleanField(
+        label=_("Emergency (e.g. permit expires within days): call first"), required=False
+    )
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > dt.date.today() or born.year < 1900:
+            raise forms.ValidationError(_("Please check the date of birth."))
+        return born
+
+
+class CounterForm(forms.Form):
+    counter = forms.ModelChoiceField(
+        label=_("Counter"), queryset=Counter.objects.none(), required=False
+    )
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counter"].queryset = Counter.objects.filter(team=team, active=True)
+
+
+class FinishForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    note = forms.CharField(
+        label=_("Internal note"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ForwardForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Forward to team"), queryset=Team.objects.none())
+
+    def __init__(self, *args, exclude_team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.filter(active=True)
+        if exclude_team is not None:
+            teams = teams.exclude(pk=exclude_team.pk)
+        self.fields["team"].queryset = teams
+
+
+class DayForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
