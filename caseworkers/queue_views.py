@@ -16,7 +16,7 @@ from appointments import queue
 from appointments.errors import BookingError
 from appointments.models import Appointment, Counter, Status, Team
 
-from .audit import log_personal_data_access
+from .audit import EXPORTED, VIEWED, log_personal_data_access
 from .forms import DayForm, FinishForm, ForwardForm
 from .permissions import role_required
 from .roles import ADMINISTRATOR, CASEWORKER, RECEPTION, SUPERVISOR
@@ -165,7 +165,7 @@ def visit(request, appointment_id):
         ),
         pk=appointment_id,
     )
-    log_personal_data_access(request=request, appointment=appointment, what="visit")
+    log_personal_data_access(request=request, appointment=appointment, what=VIEWED)
     finish_form = FinishForm(request.POST or None)
     if request.method == "POST" and finish_form.is_valid():
         try:
@@ -285,10 +285,22 @@ def day_list(request, team_id):
     appointments = list(queue.team_day(team, day=day))
     if request.GET.get("format") == "csv":
         log_personal_data_access(
-            request=request, appointment=None, what=f"day-list-csv:{team.pk}:{day}"
+            request=request,
+            appointment=None,
+            what=EXPORTED,
+            team=team.pk,
+            day=str(day),
+            count=len(appointments),
         )
         return _csv(team, day, appointments)
-    log_personal_data_access(request=request, appointment=None, what=f"day-list:{team.pk}:{day}")
+    log_personal_data_access(
+        request=request,
+        appointment=None,
+        what=VIEWED,
+        team=team.pk,
+        day=str(day),
+        count=len(appointments),
+    )
     return render(
         request,
         "caseworkers/day_list.html",

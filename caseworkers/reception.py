@@ -13,7 +13,7 @@ from appointments.errors import BookingError, TooLate
 from appointments.models import Appointment, Status
 from appointments.names import surname_key
 
-from .audit import log_personal_data_access
+from .audit import VIEWED, log_personal_data_access
 from .forms import FindForm, WalkInForm
 from .permissions import role_required
 from .roles import ADMINISTRATOR, RECEPTION, SUPERVISOR
@@ -45,7 +45,7 @@ def desk(request):
     if request.GET and form.is_valid():
         results = _candidates(form.cleaned_data)
         for appointment in results:
-            log_personal_data_access(request=request, appointment=appointment, what="reception")
+            log_personal_data_access(request=request, appointment=appointment, what=VIEWED)
         if not results:
             messages.warning(request, _("No appointment found. Check the code or search by name."))
     return render(

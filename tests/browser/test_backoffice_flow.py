@@ -1,0 +1,129 @@
+"""The office day in real browsers: check-in → call → the display shows it → finish → follow-up;
+and axe-core on every backoffice page."""
+
+import re
+
+import pytest
+import time_machine
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from appointments.models import Counter
+from caseworkers.models import DeviceToken
+from tests.appointments.test_queue import at_hour, booked_today
+from tests.factories import ServiceFactory, bookable_slot, route_all
+
+WCAG = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+PASSWORD = "sicheres-passwort-123"
+
+
+def staff(django_user_model, username, role):
+    user = django_user_model.objects.create_user(username, password=PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])  # flushed by transactional tests
+    return user
+
+
+def log_in(context, base, username):
+    page = context.new_page()
+    page.goto(f"{base}/backoffice/login/")
+    page.get_by_label(re.compile("Benutzername|Username")).fill(username)
+    page.get_by_label(re.compile("Passwort|Password")).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Anmelden|Log in")).click()
+    expect(page).to_have_url(f"{base}/backoffice/")
+    return page
+
+
+def assert_accessible(page):
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture
+def office_day(db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    pickup = ServiceFactory(slug="eat-pickup", name="eAT-Abholung")
+    application = ServiceFactory(slug="extension", name="Verlängerung", follow_up_service=pickup)
+    appointment = booked_today(1, service=application)
+    team = appointment.slot.team
+    route_all(pickup, team)
+    _s, _t, pickup_slot = bookable_slot(
+        service=pickup, team=team, days_ahead=43, contingent="internal"
+    )
+    counter = Counter.objects.create(team=team, number="5")
+    return appointment, team, counter, pickup_slot
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_check_in_call_display_finish_and_follow_up(
+    live_server, browser, django_user_model, office_day
+):
+    appointment, team, counter, pickup_slot = office_day
+    staff(django_user_model, "empfang", "reception")
+    staff(django_user_model, "sb", "caseworker")
+    _device, token = DeviceToken.issue(name="Wartebereich", teams=[team])
+    base = live_server.url
+    with time_machine.travel(at_hour(9, 50), tick=True):
+        reception = log_in(browser.new_context(locale="en-US"), base, "empfang")
+        reception.goto(f"{base}/backoffice/reception/")
+        assert_accessible(reception)
+        reception.get_by_label("Booking code").fill(appointment.code)
+        reception.keyboard.press("Enter")
+        expect(reception.get_by_text(appointment.surname, exact=False).first).to_be_visible()
+        assert_accessible(reception)
+        reception.get_by_role("button", name="Check in").click()
+        expect(reception.get_by_role("alert").first).to_contain_text("B-001")
+
+        display = browser.new_context().new_page()
+        display.goto(f"{base}/backoffice/display/?device={token}")
+        expect(display).to_have_url(f"{base}/backoffice/display/")
+        assert_accessible(display)
+
+        caseworker = log_in(browser.new_context(locale="en-US"), base, "sb")
+        caseworker.goto(f"{base}/backoffice/queue/{team.pk}/")
+        expect(caseworker.locator("#board")).to_contain_text("B-001")
+        assert_accessible(caseworker)
+        caseworker.select_option("#counter", str(counter.pk))
+        caseworker.get_by_role("button", name="Call next").click()
+        expect(caseworker).to_have_url(f"{base}/backoffice/visits/{appointment.pk}/")
+        assert_accessible(caseworker)
+
+        # the display picks the call up by itself within a few seconds
+        expect(display.locator("tr.newest")).to_contain_text("B-001", timeout=10_000)
+        expect(display.locator("tr.newest")).to_contain_text("5")
+        assert appointment.surname not in display.content()
+
+        caseworker.get_by_role("button", name="Start service").click()
+        caseworker.get_by_label("Outcome").select_option("application_filed")
+        caseworker.get_by_role("button", name="Finish visit").click()
+        caseworker.get_by_role("link", name=re.compile("Book follow-up")).click()
+        assert_accessible(caseworker)
+        caseworker.locator(f'button[value="{pickup_slot.pk}"]').click()
+        expect(caseworker.get_by_role("alert").first).to_contain_text("Follow-up visit booked")
+
+        caseworker.goto(f"{base}/backoffice/queue/{team.pk}/day/")
+        assert_accessible(caseworker)
+        caseworker.goto(f"{base}/backoffice/")
+        assert_accessible(caseworker)
+    follow_up = appointment.case.appointments.get(channel="follow_up")
+    assert follow_up.slot_id == pickup_slot.pk
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_walk_in_and_login_pages_are_accessible(
+    live_server, browser, django_user_model, office_day
+):
+    staff(django_user_model, "empfang", "reception")
+    login_page = browser.new_context().new_page()
+    login_page.goto(f"{live_server.url}/backoffice/login/")
+    assert_accessible(login_page)
+    reception = log_in(browser.new_context(locale="en-US"), live_server.url, "empfang")
+    reception.goto(f"{live_server.url}/backoffice/reception/walk-in/")
+    assert_accessible(reception)
+    reception.get_by_role("button", name="Add to the queue").click()
+    assert_accessible(reception)  # with the error messages shown
