@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint check-migrations browser-deps messages lock clean
+.PHONY: run test install system-packages messages lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,15 +33,15 @@ run: install
 	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 ## test: install and run the whole suite (lint, migrations, checks, pytest incl. browser tests)
-test: install browser-deps
+test: install system-packages
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Debian's chromium for the Playwright tests (Playwright's own browser download is not used).
-browser-deps:
-	@scripts/ensure-chromium
+# Debian packages the tests use (chromium for Playwright, gettext for the i18n checks).
+system-packages:
+	@scripts/ensure-system-packages
 
 ## messages: extract and compile translations
 messages: install
