@@ -22,6 +22,7 @@ install: $(STAMP)
 
 ## run: install, migrate, load demo data, start web + worker + beat (Ctrl-C stops all)
 run: install
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages -v0 --ignore '.venv/*'; fi
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo ""
@@ -34,6 +35,7 @@ run: install
 
 ## test: install and run the whole suite (lint, migrations, checks, pytest incl. browser tests)
 test: install system-packages
+	$(PY) manage.py compilemessages -v0 --ignore '.venv/*'
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check --fail-level WARNING
