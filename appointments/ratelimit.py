@@ -22,10 +22,10 @@ def allow(scope, identity, *, limit, window_seconds):
     digest = hashlib.sha256(f"{scope}:{identity}".encode()).hexdigest()[:32]
     key = f"ratelimit:{scope}:{digest}"
     if cache.add(key, 1, timeout=window_seconds):
-        return True
+        return limit >= 1
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=window_seconds)
-        return True
+        return limit >= 1
     return count <= limit

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods
 from .. import booking, challenge, ratelimit
 from ..errors import BookingError, LimitReached, SlotFull, SlotUnavailable
 from ..forms import PersonForm, SurnameForm
-from ..models import Channel, Service, Slot
+from ..models import Channel, Contingent, Service, Slot
 from ..names import email_key
 from ..responsibility import responsible_team
-from ..scheduling import available_days, bookable_dates, next_release
+from ..scheduling import available_days, bookable_dates, free_slots, next_release
 from ..selectors import appointment_for_display
 
 DRAFT = "booking_draft"
@@ -106,7 +106,7 @@ def calendar(request, slug):
     if draft is None:
         return redirect("appointments:start", slug=service.slug)
     if request.method == "POST":
-        slot = _valid_slot(request.POST.get("slot"), draft["team"])
+        slot = _valid_slot(request.POST.get("slot"), service, draft["team"])
         if slot is None:
             messages.error(request, _("Please choose one of the free times."))
             return redirect("appointments:calendar", slug=service.slug)
@@ -120,12 +120,20 @@ def calendar(request, slug):
     return render(request, "appointments/calendar.html", {**context, "draft": draft})
 
 
-def _valid_slot(value, team_id):
+def _valid_slot(value, service, team_id, *, contingents=(Contingent.ONLINE,)):
+    """The chosen slot, if it is one the calendar offers right now (free, released, online)."""
     try:
         slot_id = int(value)
     except (TypeError, ValueError):
         return None
-    return Slot.objects.filter(pk=slot_id, team_id=team_id, closed=False).first()
+    first, last = bookable_dates(service)
+    return (
+        free_slots(
+            service=service, team=team_id, date_from=first, date_to=last, contingents=contingents
+        )
+        .filter(pk=slot_id)
+        .first()
+    )
 
 
 @require_http_methods(["GET", "POST"])

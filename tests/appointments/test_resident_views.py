@@ -250,3 +250,27 @@ def test_an_expired_hold_cannot_be_confirmed(client):
     assert response.status_code == 410
     appointment.refresh_from_db()
     assert appointment.status == Status.HELD
+
+
+def test_the_calendar_accepts_only_times_it_offers(client):
+    from appointments.models import Contingent
+    from tests.factories import TeamFactory
+
+    service, team, _slot = bookable_slot()
+    _s, _t, internal = bookable_slot(service=service, team=team, contingent=Contingent.INTERNAL)
+    _s, _t, far = bookable_slot(service=service, team=team, days_ahead=60)
+    _s, _t, foreign = bookable_slot(service=service, team=TeamFactory())
+    client.post(f"/de/buchen/{service.slug}/", {"surname": "Kaya", "nationality": "TR"})
+    for refused in (internal, far, foreign):
+        response = client.post(f"/de/buchen/{service.slug}/zeit/", {"slot": refused.pk})
+        assert response["Location"] == f"/de/buchen/{service.slug}/zeit/", refused
+    assert "slot" not in client.session["booking_draft"]
+
+
+def test_a_rate_limit_of_zero_refuses_the_first_attempt(settings):
+    from appointments import ratelimit
+
+    settings.RATE_LIMITS = True
+    assert ratelimit.allow("test-zero", "1.2.3.4", limit=0, window_seconds=60) is False
+    assert ratelimit.allow("test-one", "1.2.3.4", limit=1, window_seconds=60) is True
+    assert ratelimit.allow("test-one", "1.2.3.4", limit=1, window_seconds=60) is False
