@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .challenge import challenge_view
 from .views import manage, public, wizard
@@ -20,4 +20,5 @@ urlpatterns = [
     path("termin/<str:code>/absagen/", manage.cancel, name="cancel"),
     path("termin/<str:code>/verschieben/", manage.reschedule, name="reschedule"),
     path("termin/<str:code>/antwort/", manage.reply, name="reply"),
+    path("einladung/", include("appointments.invitation_urls")),
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("display/feed/", display.display_feed, name="display_feed"),
     path("reports/", include("caseworkers.report_urls")),
     path("manage/", include("caseworkers.supervision_urls")),
+    path("invitations/", include("caseworkers.invitation_urls")),
     path("messages/", views.failed_messages, name="failed_messages"),
     path("messages/<int:message_id>/resend/", views.resend_message, name="resend_message"),
 ]
