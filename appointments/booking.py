@@ -74,6 +74,12 @@ def normalize_code(code):
     return "".join((code or "").split()).replace("-", "").upper()
 
 
+def is_valid_code(code):
+    """Whether `code` (normalised) could be a booking code at all: checked before any query,
+    so that odd input (e.g. NUL bytes, which PostgreSQL refuses) is simply "not found"."""
+    return len(code) == CODE_LENGTH and not set(code) - set(CODE_ALPHABET)
+
+
 def hash_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -239,9 +245,12 @@ class NotFound(BookingError):
 
 def find_by_code_and_token(*, code, token):
     """The appointment for a code and its secret token; the same NotFound for either mismatch."""
+    code = normalize_code(code)
+    if not is_valid_code(code):
+        raise NotFound()
     appointment = (
         Appointment.objects.select_related("slot", "service", "slot__team")
-        .filter(code=normalize_code(code))
+        .filter(code=code)
         .first()
     )
     if appointment is None or not token_matches(appointment, token):

@@ -66,7 +66,7 @@ class GenerationResult:
     cancelled_appointments: list = field(default_factory=list)
 
 
-def _windows(rule, day):
+def slot_windows(rule, day):
     start = local_datetime(day, rule.start_time)
     close = local_datetime(day, rule.end_time)
     step = dt.timedelta(minutes=rule.slot_minutes)
@@ -82,7 +82,7 @@ def _closed(closures, team_id, start, end):
     )
 
 
-def _wanted_slots(rules, closures, first_day, last_day):
+def wanted_slots(rules, closures, first_day, last_day):
     wanted = {}
     day = first_day
     while day <= last_day:
@@ -92,7 +92,7 @@ def _wanted_slots(rules, closures, first_day, last_day):
                     continue
                 if rule.valid_until and rule.valid_until < day:
                     continue
-                for start, end in _windows(rule, day):
+                for start, end in slot_windows(rule, day):
                     if _closed(closures, rule.team_id, start, end):
                         continue
                     places = (
@@ -128,7 +128,7 @@ def generate_slots(*, days=None, now=None):
         )
     )
     closures = list(Closure.objects.filter(end__gt=now, start__lt=horizon_end))
-    wanted = _wanted_slots(rules, closures, first_day, last_day)
+    wanted = wanted_slots(rules, closures, first_day, last_day)
 
     existing = list(
         Slot.objects.select_for_update()
@@ -137,7 +137,7 @@ def generate_slots(*, days=None, now=None):
     )
     result = GenerationResult()
     seen = set()
-    to_update, to_delete, to_close = [], [], []
+    to_update, to_delete, to_close, to_cancel = [], [], [], []
     for slot in existing:
         key = (slot.rule_id, slot.start, slot.contingent)
         if key in wanted:
@@ -154,6 +154,8 @@ def generate_slots(*, days=None, now=None):
             to_delete.append(slot.pk)
         elif not slot.closed:
             to_close.append(slot)
+        elif slot.booked and _closed(closures, slot.team_id, slot.start, slot.end):
+            to_cancel.append(slot.pk)  # closed earlier (rule change), now under a closure
 
     if to_update:
         Slot.objects.bulk_update(to_update, ["capacity", "closed"])
@@ -163,9 +165,9 @@ def generate_slots(*, days=None, now=None):
     if to_close:
         Slot.objects.filter(pk__in=[s.pk for s in to_close]).update(closed=True)
         result.closed = len(to_close)
-        in_closure = [s.pk for s in to_close if _closed(closures, s.team_id, s.start, s.end)]
-        if in_closure:
-            result.cancelled_appointments = cancel_for_closure(slot_ids=in_closure, now=now)
+        to_cancel += [s.pk for s in to_close if _closed(closures, s.team_id, s.start, s.end)]
+    if to_cancel:
+        result.cancelled_appointments = cancel_for_closure(slot_ids=to_cancel, now=now)
 
     new = [
         Slot(

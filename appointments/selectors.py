@@ -8,6 +8,10 @@ def bookable_services():
 
 
 def appointment_for_display(code):
+    from .booking import is_valid_code
+
+    if not is_valid_code(code):
+        return None
     return (
         Appointment.objects.select_related("slot", "slot__team", "service")
         .filter(code=code)

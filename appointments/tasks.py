@@ -40,3 +40,33 @@ def schedule_reminders():
 @shared_task(name="appointments.tasks.mark_no_shows")
 def mark_no_shows():
     return booking.mark_no_shows()
+
+
+@shared_task(name="appointments.tasks.rebuild_statistics")
+def rebuild_statistics():
+    # Imported here: the statistics package is heavier and only this task needs it.
+    from .statistics import rebuild_nightly
+
+    return rebuild_nightly()
+
+
+@shared_task(name="appointments.tasks.allocate_invitations", acks_late=True)
+def allocate_invitations(batch_id):
+    # Imported here, like the statistics: only these tasks need the invitations package.
+    from . import invitations
+
+    return invitations.allocate_batch(batch_id=batch_id)
+
+
+@shared_task(name="appointments.tasks.send_invitations", acks_late=True)
+def send_invitations(batch_id):
+    from . import invitations
+
+    return invitations.send_batch(batch_id=batch_id)
+
+
+@shared_task(name="appointments.tasks.sweep_invitations")
+def sweep_invitations():
+    from . import invitations
+
+    return invitations.sweep()

@@ -22,6 +22,7 @@ def _supervision_links():
         ("caseworkers:supervision:capacity", _("Capacity")),
         ("caseworkers:supervision:audit", _("Audit log")),
         ("caseworkers:supervision:devices", _("Display devices")),
+        ("caseworkers:invitations:batches", _("Invitations")),
     ):
         try:
             links.append({"url": reverse(name), "label": label})

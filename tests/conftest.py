@@ -110,3 +110,9 @@ def real_worker(_tasks_run_inline):
     app.conf.task_always_eager = False
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING") as worker:
         yield worker
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Staff users are created in many tests; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

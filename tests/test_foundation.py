@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from caseworkers.roles import ALL_ROLES
 
@@ -82,7 +83,8 @@ def test_demo_seed_runs_twice_and_creates_one_user_per_role():
 def test_backoffice_requires_login_and_shows_roles(client):
     assert client.get("/backoffice/").status_code == 302
     call_command("seed_demo", force=True)
-    client.login(username="empfang", password="wiesbaden-demo")
+    # django-axes checks every authentication against its request; the test client has none.
+    client.login(request=HttpRequest(), username="empfang", password="wiesbaden-demo")
     response = client.get("/backoffice/")
     assert response.status_code == 200
     assert "reception" in response.content.decode()

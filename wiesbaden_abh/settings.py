@@ -4,9 +4,11 @@ With nothing set it runs in development mode on SQLite with Celery on kombu's fi
 transport. See README.md and .env.example for every variable.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -61,9 +63,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_countries",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "appointments",
     "caseworkers",
 ]
@@ -78,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wiesbaden_abh.urls"
@@ -139,6 +148,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses locked-out logins before the model backend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "caseworkers:login"
 LOGIN_REDIRECT_URL = "caseworkers:dashboard"
@@ -215,6 +229,7 @@ else:
         "data_folder_in": str(CELERY_QUEUE_DIR / "queue"),
         "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
         "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
+        "control_folder": str(CELERY_QUEUE_DIR / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = None
@@ -232,7 +247,13 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "appointments.tasks.sweep_outbox", "schedule": 60},
     "schedule-reminders": {"task": "appointments.tasks.schedule_reminders", "schedule": 5 * 60},
     "mark-no-shows": {"task": "appointments.tasks.mark_no_shows", "schedule": 15 * 60},
-    # The nightly statistics aggregation joins here when the statistics issue lands.
+    # Nightly: rebuilds yesterday's figures and any day whose appointments changed since.
+    "rebuild-statistics": {
+        "task": "appointments.tasks.rebuild_statistics",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Invitations: reminders, answer deadlines, outcomes, resuming lost allocations.
+    "sweep-invitations": {"task": "appointments.tasks.sweep_invitations", "schedule": 30 * 60},
 }
 # A publish that cannot reach the broker gives up quickly; the outbox sweeper sends later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -277,6 +298,31 @@ MESSAGE_ID_DOMAIN = (
 ARRIVAL_EARLY_MINUTES = env.int("ARRIVAL_EARLY_MINUTES", default=120)
 ARRIVAL_LATE_MINUTES = env.int("ARRIVAL_LATE_MINUTES", default=10)
 ARRIVAL_REFUSE_MINUTES = env.int("ARRIVAL_REFUSE_MINUTES", default=60)
+# Statistics: the Termintreue target shown on the reports (Wiesbaden measured 83 %), and how
+# many hours before the appointment a cancellation counts as late (counted apart, no no-show).
+STATISTICS_TARGET_PERCENT = env.int("STATISTICS_TARGET_PERCENT", default=83)
+LATE_CANCELLATION_HOURS = env.int("LATE_CANCELLATION_HOURS", default=24)
+# Proactive invitations (appointments.invitations): the target window before a permit expires,
+# in weeks (default 6 to 4 weeks before; a service may set its own in the invitation screens);
+# invited appointments are never closer than INVITATION_MIN_LEAD_DAYS (letters need the post).
+INVITATION_WINDOW_FROM_WEEKS = env.int("INVITATION_WINDOW_FROM_WEEKS", default=6)
+INVITATION_WINDOW_UNTIL_WEEKS = env.int("INVITATION_WINDOW_UNTIL_WEEKS", default=4)
+INVITATION_MIN_LEAD_DAYS = env.int("INVITATION_MIN_LEAD_DAYS", default=3)
+# Allocation materialises slots up to this many days ahead (beyond SLOT_HORIZON_DAYS), so
+# windows of permits expiring in a few months have places; residents still see only released days.
+INVITATION_SLOT_HORIZON_DAYS = env.int("INVITATION_SLOT_HORIZON_DAYS", default=105)
+# Days after sending without an answer until the one reminder, and until the answer deadline
+# (never later than INVITATION_DEADLINE_BEFORE_DAYS before the appointment).
+INVITATION_REMINDER_AFTER_DAYS = env.int("INVITATION_REMINDER_AFTER_DAYS", default=7)
+INVITATION_ANSWER_DAYS = env.int("INVITATION_ANSWER_DAYS", default=14)
+INVITATION_DEADLINE_BEFORE_DAYS = env.int("INVITATION_DEADLINE_BEFORE_DAYS", default=3)
+# No answer by the deadline: "keep" the reservation (the invitation counts as valid, as a
+# letter does) or "release" it so others can have the place.
+INVITATION_UNANSWERED = env.str("INVITATION_UNANSWERED", default="keep")
+if INVITATION_UNANSWERED not in ("keep", "release"):
+    raise ImproperlyConfigured('INVITATION_UNANSWERED must be "keep" or "release".')
+# The short link on letters asks for the date of birth: tries per booking code and hour.
+INVITATION_ACCESS_TRIES_PER_HOUR = env.int("INVITATION_ACCESS_TRIES_PER_HOUR", default=5)
 # Queue: target waiting time (green up to it, amber up to twice, red beyond) and the number of
 # unanswered calls after which a resident counts as not there (no-show).
 WAITING_TARGET_MINUTES = env.int("WAITING_TARGET_MINUTES", default=15)
@@ -298,6 +344,18 @@ RATE_LIMIT_HOLDS_PER_EMAIL_DAY = env.int("RATE_LIMIT_HOLDS_PER_EMAIL_DAY", defau
 RATE_LIMIT_LINKS_PER_IP_HOUR = env.int("RATE_LIMIT_LINKS_PER_IP_HOUR", default=60)
 # Behind a reverse proxy: take the client address from the last X-Forwarded-For entry.
 USE_X_FORWARDED_FOR = _flag("USE_X_FORWARDED_FOR", False)
+# Brute-force protection of the staff and admin login (django-axes, attempts in the database):
+# after LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# locked for LOGIN_LOCKOUT_MINUTES; a successful login clears the count. The client address is
+# taken as the rate limits take it (USE_X_FORWARDED_FOR). Administrators unlock in the admin.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "appointments.ratelimit.client_ip"
+AXES_LOCKOUT_TEMPLATE = "caseworkers/lockout.html"
+# Failed attempts are kept for the lockout; successful logins are not recorded (data economy).
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {
@@ -312,11 +370,43 @@ LOGGING = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- REST API (/api/v1/, schema at /api/schema/) -------------------------------------------
+# Staff authenticate by session or per-user token (401 for anonymous callers, so the token
+# scheme comes first); the public views and the display feed set their own. Rate limits are
+# the web's (appointments.ratelimit), applied by the API views themselves.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "appointments.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "appointments.api.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ausländerbehörde Wiesbaden – appointments API",
+    "DESCRIPTION": (
+        "Public: services, free times, booking with e-mail verification, managing a booking "
+        "with its code and the secret token from the e-mail (header X-Booking-Token). "
+        "Staff: today's queue, check-in, the visit's moves, follow-up visits, statistics, "
+        "device tokens; call displays read their feed with `Authorization: Device <token>`. "
+        "Errors are JSON: `detail`, `code` and per-field messages in `fields`, in the "
+        "language of the Accept-Language header."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 AUTHORITY_NAME = _("Ausländerbehörde Wiesbaden")

@@ -106,6 +106,8 @@ def send(kind, appointment, *, occasion="", attachments=(), **context):
 
 def appointment_created(appointment, *, token):
     """An online hold asks for verification; other channels are confirmed at once."""
+    if appointment.channel == "invitation":
+        return  # the invitation itself is the message (appointments.invitations.sending)
     if appointment.status == "held":
         send(
             "verification",

@@ -19,6 +19,9 @@ MODELS = [
     "case",
     "event",
     "outboxmessage",
+    "invitationbatch",
+    "invitation",
+    "invitationwindow",
 ]
 
 

@@ -227,3 +227,26 @@ def test_availability_runs_one_query_whatever_the_number_of_slots(service_and_te
             )
     assert len(days) == 20
     assert len(queries) == 1
+
+
+def test_a_closure_over_a_slot_closed_earlier_by_a_rule_change_still_cancels(service_and_team):
+    service, team = service_and_team
+    rule = rule_for(team, [service], weekday=0, start="08:00", end="08:20")
+    with time_machine.travel(at(2026, 3, 1), tick=False):
+        generate_slots(days=7)
+        slot = Slot.objects.get(contingent=Contingent.ONLINE)
+        appointment, _ = booking.book(
+            service=service, slot_id=slot.pk, person=person(), channel="staff"
+        )
+        rule.start_time, rule.end_time = dt.time(10, 0), dt.time(10, 20)
+        rule.save()
+        generate_slots(days=7)  # the booked slot is closed to new bookings, the visit stays
+        appointment.refresh_from_db()
+        assert appointment.status == Status.BOOKED
+        Closure.objects.create(
+            team=team, start=at(2026, 3, 2, 0), end=at(2026, 3, 3, 0), reason="Umzug"
+        )
+        result = generate_slots(days=7)
+    appointment.refresh_from_db()
+    assert result.cancelled_appointments == [appointment.pk]
+    assert appointment.status == Status.CANCELLED and appointment.cancellation_reason == "closure"

@@ -10,10 +10,11 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from appointments import booking, demo_data
+from appointments import booking, demo_data, demo_history, statistics
 from appointments.errors import BookingError
 from appointments.models import (
     Appointment,
+    Case,
     Counter,
     OpeningRule,
     ResponsibilityRule,
@@ -21,6 +22,7 @@ from appointments.models import (
     Slot,
     Team,
 )
+from appointments.names import email_key, surname_key
 from appointments.scheduling import generate_slots
 
 DEMO_PASSWORD = "wiesbaden-demo"  # noqa: S105 - demo only; the command refuses to run in production
@@ -53,10 +55,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self._users()
             self._domain()
+        # Some past months for the reports (once), and their figures (rebuilt every run).
+        history = demo_history.create_history()
+        statistics.rebuild(date_from=history.first_day, date_to=history.last_day)
         result = generate_slots()
         # Demo residents have no real mailboxes: their confirmations are not sent.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             booked = self._appointments()
+            booked += self._today()
         self.stdout.write(
             f"Slots: {Slot.objects.count()} ({result.created} new); demo appointments: {booked}."
         )
@@ -177,4 +183,65 @@ class Command(BaseCommand):
                 created += 1
             except BookingError:
                 continue
+        return created
+
+    def _today(self):
+        """Residents expected today, spread over the office hours, so reception and the
+        queue have someone to check in whenever the demo is opened (once per day)."""
+        now = timezone.now()
+        day = timezone.localdate(now)
+        if Appointment.objects.filter(
+            email__endswith="@today.demo.invalid", slot__start__date=day
+        ).exists():
+            return 0
+        service = Service.objects.get(slug="aufenthaltserlaubnis-verlaengerung")
+        people = [
+            ("Demir", "Emre", "TR", "tr"),
+            ("Lewandowska", "Anna", "PL", "de"),
+            ("Ahmadi", "Fatima", "AF", "ar"),
+            ("Shevchenko", "Taras", "UA", "uk"),
+            ("Kuznetsov", "Pavel", "RU", "ru"),
+            ("Okafor", "Chidi", "NG", "en"),
+            ("Bianchi", "Giulia", "IT", "de"),
+            ("Rahman", "Nusrat", "BD", "en"),
+        ]
+        created = 0
+        for n, (surname, given, nationality, language) in enumerate(people):
+            team = booking.responsible_team(
+                service=service, surname=surname, nationality=nationality
+            )
+            # one demo place each, from 08:00 on, every 75 minutes, in the team's office day
+            start = timezone.make_aware(
+                dt.datetime.combine(day, dt.time(8)) + dt.timedelta(minutes=75 * n)
+            )
+            slot = Slot.objects.create(
+                team=team,
+                start=start,
+                end=start + dt.timedelta(minutes=30),
+                contingent="internal",
+                capacity=1,
+                booked=1,
+                closed=True,
+            )
+            Appointment.objects.create(
+                slot=slot,
+                service=service,
+                case=Case.objects.create(service=service),
+                channel="online" if n % 2 else "invitation",
+                status="booked",
+                surname=surname,
+                given_names=given,
+                date_of_birth=dt.date(1975 + n, 3, 1 + n),
+                email=f"{surname.lower()}@today.demo.invalid",
+                nationality=nationality,
+                language=language,
+                interpreter_needed=n % 3 == 0,
+                surname_key=surname_key(surname),
+                email_key=email_key(f"{surname.lower()}@today.demo.invalid"),
+                code=booking.new_code(),
+                token_hash=booking.hash_token(booking.new_code()),
+                held_at=now,
+                booked_at=now,
+            )
+            created += 1
         return created

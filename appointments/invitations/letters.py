@@ -1,0 +1,70 @@
+"""Printable invitation letters: one PDF (WeasyPrint), one letter per page, each in the
+resident's language, with the appointment, checklist, booking code, QR code and short link."""
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from ..models import InvitationDelivery, InvitationState
+from .links import page_url, short_url
+
+# One PDF holds at most this many letters (a web request must stay short).
+PER_PDF = 100
+# Letters that still stand for an appointment ahead (reprints give the same links).
+PRINTABLE = (
+    InvitationState.SENT,
+    InvitationState.CONFIRMED,
+    InvitationState.RESCHEDULED,
+    InvitationState.NO_ANSWER,
+)
+
+
+def letter_invitations(batch, *, reminder=False):
+    """The batch's letter invitations to print (reminders: those reminded, still unanswered)."""
+    rows = batch.invitations.filter(delivery=InvitationDelivery.LETTER)
+    if reminder:
+        rows = rows.filter(state=InvitationState.SENT, reminded_at__isnull=False)
+    else:
+        rows = rows.filter(state__in=PRINTABLE)
+    return rows.select_related(
+        "service", "appointment", "appointment__slot", "appointment__slot__team"
+    ).order_by("row_number")
+
+
+def _qr_data_uri(text):
+    """The link as a QR code (PNG: WeasyPrint paints it faster than an SVG)."""
+    return segno.make(text, error="m").png_data_uri(scale=4, border=2)
+
+
+def render_letter(invitation, *, reminder=False):
+    """The HTML of one letter, in the invitee's language."""
+    language = invitation.language
+    with translation.override(language):
+        return render_to_string(
+            "appointments/invitation/letter.html",
+            {
+                "invitation": invitation,
+                "appointment": invitation.appointment,
+                "reminder": reminder,
+                "qr": _qr_data_uri(page_url(invitation)),
+                "short_url": short_url(invitation),
+                "language": language,
+                "direction": "rtl" if translation.get_language_info(language)["bidi"] else "ltr",
+                "today": timezone.localdate(),
+                "AUTHORITY_NAME": settings.AUTHORITY_NAME,
+                "AUTHORITY_ADDRESS": settings.AUTHORITY_ADDRESS,
+            },
+        )
+
+
+def letters_pdf(invitations, *, reminder=False):
+    """One PDF with a page per letter (bytes)."""
+    from weasyprint import HTML  # imported late: it loads pango and cairo
+
+    letters = [render_letter(invitation, reminder=reminder) for invitation in invitations]
+    document = render_to_string(
+        "appointments/invitation/letters.html",
+        {"letters": letters, "AUTHORITY_NAME": settings.AUTHORITY_NAME},
+    )
+    return HTML(string=document, base_url=str(settings.BASE_DIR)).write_pdf()

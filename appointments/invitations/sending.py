@@ -1,0 +1,265 @@
+"""Sending invitations (e-mail through the outbox, or marked for the letter batch), the one
+reminder, the answer deadline, and the outcomes of invited appointments.
+
+Every step is a guarded UPDATE on the invitation's state, so running it twice (scheduler,
+retries, two workers) sends nothing twice.
+"""
+
+import contextlib
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .. import booking, notifications
+from ..documents import ics_attachment
+from ..errors import TransitionNotAllowed
+from ..lifecycle import log_event
+from ..models import (
+    CancellationReason,
+    Event,
+    Invitation,
+    InvitationBatch,
+    InvitationDelivery,
+    InvitationState,
+    Status,
+)
+from ..scheduling import local_datetime
+from .links import links
+
+logger = logging.getLogger(__name__)
+
+# Invited appointments still ahead whose outcome the office has not recorded yet.
+OPEN = (
+    InvitationState.ALLOCATED,
+    InvitationState.SENT,
+    InvitationState.CONFIRMED,
+    InvitationState.RESCHEDULED,
+    InvitationState.NO_ANSWER,
+)
+ATTENDED = (Status.CHECKED_IN, Status.CALLED, Status.IN_SERVICE, Status.COMPLETED)
+STALE_ALLOCATION = dt.timedelta(minutes=10)
+
+
+def answer_deadline(*, sent_at, appointment_start):
+    """The end of the day by which to answer: INVITATION_ANSWER_DAYS after sending, but some
+    days before the appointment (and never before the day after sending)."""
+    sent_day = timezone.localdate(sent_at)
+    day = min(
+        sent_day + dt.timedelta(days=settings.INVITATION_ANSWER_DAYS),
+        timezone.localdate(appointment_start)
+        - dt.timedelta(days=settings.INVITATION_DEADLINE_BEFORE_DAYS),
+    )
+    return local_datetime(max(day, sent_day + dt.timedelta(days=1)), dt.time(23, 59))
+
+
+def _rows(queryset):
+    return queryset.select_related(
+        "service",
+        "appointment",
+        "appointment__slot",
+        "appointment__slot__team",
+        "appointment__service",
+    )
+
+
+def _send_mail(kind, invitation, occasion=""):
+    return notifications.send(
+        kind,
+        invitation.appointment,
+        occasion=occasion,
+        attachments=[ics_attachment(invitation.appointment)],
+        invitation=invitation,
+        answer_deadline=invitation.answer_by,
+        **links(invitation),
+    )
+
+
+def send_one(invitation, *, actor=None, now):
+    """Send one allocated invitation; returns its delivery ("email"/"letter") or None."""
+    delivery = InvitationDelivery.EMAIL if invitation.email else InvitationDelivery.LETTER
+    deadline = answer_deadline(sent_at=now, appointment_start=invitation.appointment.slot.start)
+    with transaction.atomic():
+        updated = Invitation.objects.filter(
+            pk=invitation.pk,
+            state=InvitationState.ALLOCATED,
+            appointment__status=Status.BOOKED,
+        ).update(state=InvitationState.SENT, delivery=delivery, sent_at=now, answer_by=deadline)
+        if not updated:
+            return None
+        invitation.answer_by, invitation.delivery = deadline, delivery
+        if delivery == InvitationDelivery.EMAIL:
+            _send_mail("invitation", invitation)
+        log_event(
+            action="invitation.sent",
+            appointment=invitation.appointment,
+            actor=actor,
+            at=now,
+            invitation=invitation.pk,
+            delivery=delivery,
+        )
+    return delivery
+
+
+def send_batch(*, batch_id, actor=None, now=None):
+    """Send every allocated invitation of a batch: e-mails go to the outbox, the others are
+    marked for the letter batch (PDF). Returns {"email": n, "letter": m}."""
+    now = now or timezone.now()
+    counts = {InvitationDelivery.EMAIL.value: 0, InvitationDelivery.LETTER.value: 0}
+    pending = _rows(
+        Invitation.objects.filter(batch_id=batch_id, state=InvitationState.ALLOCATED)
+    ).order_by("row_number")
+    for invitation in pending.iterator(chunk_size=200):
+        delivery = send_one(invitation, actor=actor, now=now)
+        if delivery:
+            counts[delivery] += 1
+    return counts
+
+
+def request_sending(*, batch_id, actor=None):
+    from .allocation import _enqueue
+
+    log_event(action="invitation.sending_requested", actor=actor, batch=batch_id)
+    transaction.on_commit(lambda: _enqueue("send_invitations", batch_id))
+
+
+def send_reminders(*, now=None):
+    """One reminder to each invitee who has not answered N days after the invitation; for
+    letters the reminder is marked and printed with the reminder letters. Returns how many."""
+    now = now or timezone.now()
+    due = _rows(
+        Invitation.objects.filter(
+            state=InvitationState.SENT,
+            reminded_at__isnull=True,
+            sent_at__lte=now - dt.timedelta(days=settings.INVITATION_REMINDER_AFTER_DAYS),
+            answer_by__gt=now,
+            appointment__status=Status.BOOKED,
+            appointment__slot__start__gt=now,
+        )
+    )
+    reminded = 0
+    for invitation in due.iterator(chunk_size=200):
+        with transaction.atomic():
+            won = Invitation.objects.filter(
+                pk=invitation.pk, state=InvitationState.SENT, reminded_at__isnull=True
+            ).update(reminded_at=now)
+            if not won:
+                continue
+            if invitation.delivery == InvitationDelivery.EMAIL:
+                _send_mail("invitation_reminder", invitation)
+            log_event(
+                action="invitation.reminded",
+                appointment=invitation.appointment,
+                at=now,
+                invitation=invitation.pk,
+            )
+        reminded += 1
+    return reminded
+
+
+def apply_deadlines(*, now=None):
+    """Unanswered by the deadline: keep the reservation or release it, per
+    INVITATION_UNANSWERED. Returns how many."""
+    now = now or timezone.now()
+    release = settings.INVITATION_UNANSWERED == "release"
+    overdue = Invitation.objects.filter(state=InvitationState.SENT, answer_by__lte=now)
+    handled = 0
+    for invitation in overdue.select_related("appointment").iterator(chunk_size=200):
+        with transaction.atomic():
+            state = InvitationState.RELEASED if release else InvitationState.NO_ANSWER
+            fields = {"state": state, "no_answer_at": now}
+            if release:
+                fields["released_at"] = now
+            won = Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SENT).update(
+                **fields
+            )
+            if not won:
+                continue
+            if release and invitation.appointment.status == Status.BOOKED:
+                # checked in or cancelled meanwhile: the outcome sync records it
+                with contextlib.suppress(TransitionNotAllowed):
+                    booking.cancel(
+                        appointment_id=invitation.appointment_id,
+                        reason=CancellationReason.STAFF,
+                        now=now,
+                    )
+            log_event(
+                action=f"invitation.{state}",
+                appointment=invitation.appointment,
+                at=now,
+                invitation=invitation.pk,
+            )
+        handled += 1
+    return handled
+
+
+def sync_outcomes(*, now=None):
+    """Record what became of invited appointments: kept, no-show, or cancelled by the office
+    (a closure, staff). Returns {state: count}."""
+    now = now or timezone.now()
+    counts = {}
+    outcomes = (
+        (InvitationState.KEPT, Q(appointment__status__in=ATTENDED), "kept_at"),
+        (InvitationState.NO_SHOW, Q(appointment__status=Status.NO_SHOW), "no_show_at"),
+        # Cancelled from the manage page the invitation link also opens: a decline.
+        (
+            InvitationState.DECLINED,
+            Q(
+                appointment__status=Status.CANCELLED,
+                appointment__cancellation_reason=CancellationReason.RESIDENT,
+            ),
+            "declined_at",
+        ),
+        (InvitationState.CANCELLED, Q(appointment__status=Status.CANCELLED), "cancelled_at"),
+    )
+    for state, condition, stamp in outcomes:
+        rows = list(
+            Invitation.objects.filter(condition, state__in=OPEN).values_list("pk", "appointment_id")
+        )
+        if not rows:
+            continue
+        with transaction.atomic():
+            Invitation.objects.filter(pk__in=[pk for pk, _ in rows], state__in=OPEN).update(
+                state=state, **{stamp: now}
+            )
+            Event.objects.bulk_create(
+                Event(
+                    action=f"invitation.{state}",
+                    appointment_id=appointment_id,
+                    at=now,
+                    data={"invitation": pk},
+                )
+                for pk, appointment_id in rows
+            )
+        counts[state] = len(rows)
+    return counts
+
+
+def resume_allocations(*, now=None):
+    """Re-enqueue allocations whose worker was lost (no progress for a while)."""
+    from .allocation import _enqueue
+
+    now = now or timezone.now()
+    stale = now - STALE_ALLOCATION
+    batches = InvitationBatch.objects.filter(
+        allocation_requested_at__lte=stale, allocation_finished_at__isnull=True
+    ).filter(Q(allocation_heartbeat_at__isnull=True) | Q(allocation_heartbeat_at__lte=stale))
+    resumed = list(batches.values_list("pk", flat=True))
+    for batch_id in resumed:
+        InvitationBatch.objects.filter(pk=batch_id).update(allocation_heartbeat_at=now)
+        _enqueue("allocate_invitations", batch_id)
+    return len(resumed)
+
+
+def sweep(*, now=None):
+    """The periodic job: outcomes, deadlines, reminders, lost allocations."""
+    now = now or timezone.now()
+    return {
+        "outcomes": sync_outcomes(now=now),
+        "deadlines": apply_deadlines(now=now),
+        "reminders": send_reminders(now=now),
+        "resumed": resume_allocations(now=now),
+    }

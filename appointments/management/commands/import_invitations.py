@@ -1,0 +1,96 @@
+"""manage.py import_invitations FILE: check and import a CSV export of expiring permits."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from tqdm import tqdm
+
+from appointments import invitations
+from appointments.invitations.errors import ImportRefused
+
+
+class Command(BaseCommand):
+    help = (
+        "Check a CSV export of residents whose permits expire (UTF-8 or Windows-1252, "
+        "separated by ; or ,) and import it as an invitation batch, with the same rules as "
+        "the upload in the backoffice: every row is checked first; a file with bad rows is "
+        "imported only with --only-valid; rows imported before (same file number and expiry "
+        "date) are left unchanged. With --allocate, appointments are reserved at once; with "
+        "--send, the invitations go out (e-mails; letters are printed from the backoffice)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The CSV file.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Only check the file and print the report."
+        )
+        parser.add_argument(
+            "--only-valid",
+            action="store_true",
+            help="Import the valid rows even if other rows have errors.",
+        )
+        parser.add_argument(
+            "--allocate", action="store_true", help="Reserve appointments after the import."
+        )
+        parser.add_argument(
+            "--send", action="store_true", help="Send the invitations after allocating."
+        )
+
+    def handle(self, *args, file, dry_run, only_valid, allocate, send, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        report = invitations.check(path.read_bytes())
+        if report.problem:
+            raise CommandError(f"{path.name}: {report.problem}")
+        self._print_report(path, report)
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
+            return
+        try:
+            with transaction.atomic():
+                batch = invitations.import_checked(
+                    report=report, source_name=path.name, only_valid=only_valid
+                )
+        except ImportRefused as error:
+            raise CommandError(str(error.message)) from None
+        if batch is None:
+            self.stdout.write("Every row was imported before: nothing changed.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(f"Batch {batch.pk}: {batch.invitations.count()} invitees imported.")
+        )
+        if allocate or send:
+            self._allocate(batch)
+        if send:
+            counts = invitations.send_batch(batch_id=batch.pk)
+            self.stdout.write(
+                f"Sent: {counts['email']} e-mails; {counts['letter']} letters to print "
+                f"(backoffice → Invitations → batch {batch.pk} → Letters as PDF)."
+            )
+
+    def _print_report(self, path, report):
+        self.stdout.write(
+            f"{path.name}: {len(report.rows)} rows ({report.encoding}, '{report.delimiter}'): "
+            f"{len(report.new)} new, {len(report.already_imported)} imported before, "
+            f"{len(report.invalid)} with errors."
+        )
+        for row in report.noted:
+            for message in row.errors:
+                self.stdout.write(
+                    self.style.ERROR(f"  row {row.number} ({row.file_number}): {message}")
+                )
+            for message in row.warnings:
+                self.stdout.write(f"  row {row.number} ({row.file_number}): {message}")
+
+    def _allocate(self, batch):
+        with tqdm(total=0, unit="invitee", desc="Allocating", file=self.stderr._out) as bar:
+
+            def progress(done, total):
+                bar.total = total
+                bar.update(done - bar.n)
+
+            counts = invitations.allocate_batch(batch_id=batch.pk, progress=progress)
+        summary = ", ".join(f"{state}: {count}" for state, count in counts.items()) or "nothing"
+        self.stdout.write(f"Allocated: {summary}.")

@@ -1,0 +1,22 @@
+"""Termintreue and the other attendance statistics (DESIGN.md §3): the definitions, the SQL
+aggregation into daily figures (rebuilt nightly and on demand), today's live figures, the report
+queries and the forecast. Reports read the daily figures, never a million appointments.
+"""
+
+from .aggregation import RebuildResult, changed_days, rebuild, rebuild_nightly
+from .forecast import forecast, working_days
+from .reports import Filters, breakdowns, make_filters, overview, overview_figures
+
+__all__ = [
+    "Filters",
+    "RebuildResult",
+    "breakdowns",
+    "changed_days",
+    "forecast",
+    "make_filters",
+    "overview",
+    "overview_figures",
+    "rebuild",
+    "rebuild_nightly",
+    "working_days",
+]

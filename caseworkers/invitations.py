@@ -1,0 +1,293 @@
+"""Supervisor screens for proactive invitations: upload with a dry-run report, import,
+allocate (with progress), send, batch list with counts per state, rows, CSV export, letters.
+Role supervisor or administrator."""
+
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from appointments import invitations
+from appointments.invitations import csv_import, letters, reports
+from appointments.invitations.allocation import window_weeks
+from appointments.invitations.errors import ImportRefused
+from appointments.models import InvitationBatch, InvitationState, InvitationWindow, Service
+
+from .audit import EXPORTED, VIEWED, log_personal_data_access
+from .permissions import role_required
+from .roles import ADMINISTRATOR, SUPERVISOR
+
+supervisors = role_required(SUPERVISOR, ADMINISTRATOR)
+# A checked file waits this long for the supervisor's "import" (cache: Redis in production).
+CHECKED_FILE_SECONDS = 3600
+ROWS_PER_PAGE = 100
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV file of expiring permits"),
+        help_text=gettext_lazy(
+            "Columns: Aktenzeichen, Nachname, Vorname, Geburtsdatum, Staatsangehörigkeit, "
+            "E-Mail, Anschrift, Sprache, Aufenthaltstitel, Ablaufdatum, Anliegen. "
+            "Separated by ; or , in UTF-8 or Windows-1252."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class WindowForm(forms.Form):
+    weeks_before_from = forms.IntegerField(
+        label=gettext_lazy("from … weeks before expiry"), min_value=1, max_value=52
+    )
+    weeks_before_until = forms.IntegerField(
+        label=gettext_lazy("until … weeks before expiry"), min_value=0, max_value=51
+    )
+
+    def clean(self):
+        data = super().clean()
+        weeks_from, weeks_until = data.get("weeks_before_from"), data.get("weeks_before_until")
+        if weeks_from is not None and weeks_until is not None and weeks_from <= weeks_until:
+            raise forms.ValidationError(_("The window must start before it ends."))
+        return data
+
+
+def _page(request, template, context, status=200):
+    return render(
+        request,
+        f"caseworkers/invitations/{template}",
+        {"page_name": template.removesuffix(".html"), **context},
+        status=status,
+    )
+
+
+@supervisors
+def batch_list(request):
+    batches = list(reports.batches())
+    for batch in batches:
+        batch.counts = reports.counts_of(batch)
+    return _page(
+        request,
+        "batches.html",
+        {"batches": batches, "states": [(s.value, s.label) for s in reports.STATE_ORDER]},
+    )
+
+
+@supervisors
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    """Check an uploaded file (dry run, nothing written) and show the report per row."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        data = uploaded.read(csv_import.MAX_BYTES + 1)  # more is refused as too large
+        report = invitations.check(data)
+        key = ""
+        if report.importable:
+            key = secrets.token_urlsafe(16)
+            cache.set(f"invitation-upload:{key}", (uploaded.name, data), CHECKED_FILE_SECONDS)
+            request.session[f"invitation-upload:{key}"] = True
+        return _page(
+            request,
+            "report.html",
+            {"report": report, "key": key, "name": uploaded.name},
+            status=200 if not report.problem else 400,
+        )
+    return _page(request, "upload.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@supervisors
+@require_POST
+def import_checked(request):
+    """Import a file checked before: all rows, or only the valid ones."""
+    key = request.POST.get("key", "")
+    stored = cache.get(f"invitation-upload:{key}") if key else None
+    if stored is None or not request.session.get(f"invitation-upload:{key}"):
+        messages.error(
+            request, _("The checked file is no longer available. Please upload it again.")
+        )
+        return redirect("caseworkers:invitations:upload")
+    name, data = stored
+    report = invitations.check(data)  # again: the database may have changed meanwhile
+    try:
+        batch = invitations.import_checked(
+            report=report,
+            source_name=name,
+            only_valid=request.POST.get("only_valid") == "1",
+            actor=request.user,
+        )
+    except ImportRefused as error:
+        messages.error(request, error.message)
+        return _page(request, "report.html", {"report": report, "key": key, "name": name}, 400)
+    cache.delete(f"invitation-upload:{key}")
+    request.session.pop(f"invitation-upload:{key}", None)
+    if batch is None:
+        messages.info(request, _("All rows of this file were imported before: nothing changed."))
+        return redirect("caseworkers:invitations:batches")
+    messages.success(
+        request,
+        _("%(count)d invitees imported. Next: allocate appointments.")
+        % {"count": batch.invitations.count()},
+    )
+    return redirect("caseworkers:invitations:batch", batch_id=batch.pk)
+
+
+def _batch_or_404(batch_id):
+    batch = reports.batch(batch_id)
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@supervisors
+def batch_detail(request, batch_id):
+    batch = _batch_or_404(batch_id)
+    state = request.GET.get("state", "")
+    if state and state not in InvitationState.values:
+        state = ""
+    page = Paginator(reports.rows(batch.pk, state=state or None), ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    log_personal_data_access(
+        request=request, appointment=None, what=VIEWED, batch=batch.pk, rows=len(page.object_list)
+    )
+    return _page(
+        request,
+        "batch.html",
+        {
+            "batch": batch,
+            "counts": reports.counts_of(batch),
+            "state": state,
+            "state_label": InvitationState(state).label if state else "",
+            "page": page,
+            "letter_parts": _parts(letters.letter_invitations(batch).count()),
+            "reminder_parts": _parts(letters.letter_invitations(batch, reminder=True).count()),
+        },
+    )
+
+
+def _parts(count):
+    """[(part, first, last), …]: the letters in PDFs of at most PER_PDF each."""
+    return [
+        (n + 1, start + 1, min(start + letters.PER_PDF, count))
+        for n, start in enumerate(range(0, count, letters.PER_PDF))
+    ]
+
+
+@supervisors
+def progress(request, batch_id):
+    """The allocation's progress (a fragment the batch page refreshes)."""
+    return render(
+        request,
+        "caseworkers/invitations/partials/progress.html",
+        {"batch": get_object_or_404(InvitationBatch, pk=batch_id)},
+    )
+
+
+@supervisors
+@require_POST
+def allocate(request, batch_id):
+    batch = get_object_or_404(InvitationBatch, pk=batch_id)
+    with transaction.atomic():
+        invitations.request_allocation(batch_id=batch.pk, actor=request.user)
+    messages.success(request, _("Allocation has started. The counts below show its progress."))
+    return redirect("caseworkers:invitations:batch", batch_id=batch.pk)
+
+
+@supervisors
+@require_POST
+def send(request, batch_id):
+    batch = get_object_or_404(InvitationBatch, pk=batch_id)
+    with transaction.atomic():
+        invitations.request_sending(batch_id=batch.pk, actor=request.user)
+    messages.success(
+        request,
+        _("The invitations are being sent: e-mails now, letters in the PDF below."),
+    )
+    return redirect("caseworkers:invitations:batch", batch_id=batch.pk)
+
+
+@supervisors
+def export(request, batch_id):
+    batch = get_object_or_404(InvitationBatch, pk=batch_id)
+    log_personal_data_access(
+        request=request,
+        appointment=None,
+        what=EXPORTED,
+        batch=batch.pk,
+        count=batch.invitations.count(),
+    )
+    response = StreamingHttpResponse(
+        reports.export_lines(batch.pk), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="einladungen-{batch.pk}-{stamp}.csv"'
+    return response
+
+
+@supervisors
+def letters_pdf(request, batch_id):
+    batch = get_object_or_404(InvitationBatch, pk=batch_id)
+    reminder = request.GET.get("kind") == "reminder"
+    try:
+        part = max(int(request.GET.get("part", "1")), 1)
+    except ValueError:
+        part = 1
+    start = (part - 1) * letters.PER_PDF
+    rows = list(
+        letters.letter_invitations(batch, reminder=reminder)[start : start + letters.PER_PDF]
+    )
+    if not rows:
+        messages.info(request, _("There are no letters to print in this batch."))
+        return redirect("caseworkers:invitations:batch", batch_id=batch.pk)
+    log_personal_data_access(
+        request=request, appointment=None, what=EXPORTED, batch=batch.pk, count=len(rows)
+    )
+    name = f"{'erinnerungen' if reminder else 'einladungen'}-{batch.pk}-{part}"
+    response = HttpResponse(letters.letters_pdf(rows, reminder=reminder), "application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
+
+
+@supervisors
+@require_http_methods(["GET", "POST"])
+def windows(request):
+    """The target window before expiry per service (else the default from the settings)."""
+    services = list(Service.objects.filter(active=True))
+    own = {window.service_id: window for window in InvitationWindow.objects.all()}
+    failed = {}
+    if request.method == "POST":
+        service = get_object_or_404(Service, pk=request.POST.get("service"))
+        if request.POST.get("action") == "default":
+            InvitationWindow.objects.filter(service=service).delete()
+            messages.success(
+                request,
+                _("%(service)s uses the default window.") % {"service": service.localized_name},
+            )
+            return redirect("caseworkers:invitations:windows")
+        form = WindowForm(request.POST, prefix=f"s{service.pk}")
+        if form.is_valid():
+            InvitationWindow.objects.update_or_create(service=service, defaults=form.cleaned_data)
+            messages.success(
+                request,
+                _("The window of %(service)s is saved.") % {"service": service.localized_name},
+            )
+            return redirect("caseworkers:invitations:windows")
+        failed[service.pk] = form
+    rows = []
+    for service in services:
+        weeks_from, weeks_until = window_weeks(service, own)
+        form = failed.get(service.pk) or WindowForm(
+            prefix=f"s{service.pk}",
+            initial={"weeks_before_from": weeks_from, "weeks_before_until": weeks_until},
+        )
+        rows.append({"service": service, "form": form, "own": service.pk in own})
+    return _page(request, "windows.html", {"rows": rows}, status=400 if failed else 200)
