@@ -4,7 +4,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +46,20 @@ class DeviceToken(models.Model):
         device = cls.objects.create(name=name, token_hash=cls.hash(token), created_by=created_by)
         device.teams.set(teams)
         return device, token
+
+    def revoke(self, *, actor=None):
+        """Revoke for good (guarded, logged); returns False if it was already revoked."""
+        from appointments.lifecycle import log_event
+
+        with transaction.atomic():
+            revoked = DeviceToken.objects.filter(pk=self.pk, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+            if revoked:
+                log_event(
+                    action="device_token.revoked", actor=actor, device=self.pk, name=self.name
+                )
+        return bool(revoked)
 
     @classmethod
     def active_for(cls, token):

@@ -1,0 +1,245 @@
+"""Input and output serializers of the public API: input ones parse and check, output ones
+shape the answer. The checks are the web forms' (appointments/forms.py), so both doors accept
+the same data."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from ..models import Service, Status
+from ..names import routing_letter
+
+# The longest range of days one availability request may span.
+MAX_RANGE_DAYS = 62
+# Dates outside these bounds are typing errors (and would overflow date arithmetic).
+EARLIEST_DATE, LATEST_DATE = dt.date(2000, 1, 1), dt.date(2199, 12, 31)
+INVALID_DATE = _("Please enter a valid date, for example 1990-04-23.")
+
+
+# --- Services and free times -----------------------------------------------------------------
+
+
+class ServiceOutputSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField(source="localized_name", help_text="In the request's language.")
+    description = serializers.CharField(source="localized_description")
+    duration_minutes = serializers.IntegerField()
+    bookable_online = serializers.BooleanField()
+    offline_hint = serializers.CharField(
+        source="localized_offline_hint",
+        help_text="What to do instead when the service cannot be booked online.",
+    )
+    documents = serializers.ListField(
+        source="localized_documents",
+        child=serializers.CharField(),
+        help_text="The documents to bring, in the request's language.",
+    )
+
+
+class DateRangeInputSerializer(serializers.Serializer):
+    """`from`/`to` as ISO dates spanning at most `max_range_days` days; `to` defaults to
+    `default_days` on from `from` (today)."""
+
+    date_from = serializers.DateField(
+        required=False,
+        help_text="First day (YYYY-MM-DD); default today.",
+        error_messages={"invalid": INVALID_DATE},
+    )
+    date_to = serializers.DateField(
+        required=False,
+        help_text="Last day (YYYY-MM-DD); the range spans at most 62 days; default 4 weeks.",
+        error_messages={"invalid": INVALID_DATE},
+    )
+
+    max_range_days = MAX_RANGE_DAYS
+    default_days = 28
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword: the query names differ from the attribute names.
+        self.fields["from"] = self.fields.pop("date_from")
+        self.fields["to"] = self.fields.pop("date_to")
+        self.fields["from"].source = "date_from"
+        self.fields["to"].source = "date_to"
+
+    def default_range(self, first, last):
+        first = first or timezone.localdate()
+        return first, last or first + dt.timedelta(days=self.default_days - 1)
+
+    def validate(self, attrs):
+        for key, name in (("date_from", "from"), ("date_to", "to")):
+            value = attrs.get(key)
+            if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+                raise serializers.ValidationError({name: [INVALID_DATE]})
+        first, last = self.default_range(attrs.get("date_from"), attrs.get("date_to"))
+        if last < first:
+            raise serializers.ValidationError(
+                {"to": _("The last day must not be before the first.")}
+            )
+        if (last - first).days >= self.max_range_days:
+            raise serializers.ValidationError(
+                {
+                    "to": _("At most %(days)s days can be asked for at once.")
+                    % {"days": self.max_range_days}
+                }
+            )
+        return {**attrs, "date_from": first, "date_to": last}
+
+
+def clean_surname(value):
+    surname = " ".join(value.split())
+    if routing_letter(surname) is None:
+        raise serializers.ValidationError(
+            _("Please enter your surname in Latin letters, as in your passport.")
+        )
+    return surname
+
+
+class SlotQueryInputSerializer(DateRangeInputSerializer):
+    surname = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text=(
+            "With the surname (and nationality) only the responsible team's times are listed; "
+            "only those can be booked for this person."
+        ),
+    )
+    nationality = CountryField(required=False, help_text="ISO 3166 country code, e.g. TR.")
+
+    def validate_surname(self, value):
+        return clean_surname(value)
+
+
+class SlotOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    free = serializers.IntegerField(source="free_places", help_text="Free places.")
+    team = serializers.CharField(source="team.name")
+    location = serializers.CharField(source="team.location")
+
+
+# --- Booking -----------------------------------------------------------------------------------
+
+
+class BookingInputSerializer(serializers.Serializer):
+    service = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Service.objects.filter(active=True)
+    )
+    slot = serializers.IntegerField(min_value=1, max_value=2**62)
+    surname = serializers.CharField(max_length=100, help_text="As in the passport.")
+    given_names = serializers.CharField(max_length=150)
+    date_of_birth = serializers.DateField(error_messages={"invalid": INVALID_DATE})
+    email = serializers.EmailField(max_length=254)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    nationality = CountryField(required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="Language of our messages; default the request's language.",
+    )
+    interpreter = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The resident brings an interpreter or needs language help.",
+    )
+    interpreter_language = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, default=""
+    )
+    altcha = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4096,
+        help_text=(
+            "The solved proof-of-work challenge from GET /api/v1/challenge/ (base64 payload as "
+            "the ALTCHA widget submits it); required unless the challenge is switched off."
+        ),
+    )
+
+    def validate_surname(self, value):
+        return clean_surname(value)
+
+    def validate_given_names(self, value):
+        return " ".join(value.split())  # DRF has refused blanks already (trim_whitespace)
+
+    def validate_date_of_birth(self, born):
+        today = timezone.localdate()
+        if born > today:
+            raise serializers.ValidationError(_("The date of birth cannot be in the future."))
+        if born < today - dt.timedelta(days=365 * 125):
+            raise serializers.ValidationError(_("Please check the year of birth."))
+        return born
+
+    def validate(self, attrs):
+        if not attrs.get("interpreter"):
+            attrs["interpreter_language"] = ""
+        return attrs
+
+
+class BookingCreatedOutputSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The booking code; the secret token comes by e-mail.")
+    status = serializers.ChoiceField(choices=Status.choices)
+    expires_at = serializers.DateTimeField(
+        source="hold_expires_at",
+        allow_null=True,
+        help_text="Until when the e-mail link must be opened to confirm the booking.",
+    )
+    start = serializers.DateTimeField(source="slot.start")
+    end = serializers.DateTimeField(source="slot.end")
+
+
+class VerifyInputSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        max_length=200, help_text="The secret token from the link in the e-mail (`t=`)."
+    )
+
+
+class RescheduleInputSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(
+        min_value=1, max_value=2**62, help_text="A free time from the slots list."
+    )
+
+
+class BookingOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    service = serializers.SlugField(source="service.slug")
+    service_name = serializers.CharField(source="service.localized_name")
+    start = serializers.DateTimeField(source="slot.start")
+    end = serializers.DateTimeField(source="slot.end")
+    location = serializers.CharField(source="slot.team.location")
+    expires_at = serializers.DateTimeField(source="hold_expires_at", allow_null=True)
+    can_change = serializers.SerializerMethodField(
+        help_text="Whether the appointment can still be moved or cancelled."
+    )
+    documents = serializers.ListField(
+        source="service.localized_documents", child=serializers.CharField()
+    )
+
+    def get_can_change(self, appointment) -> bool:
+        return (
+            appointment.status in (Status.HELD, Status.BOOKED)
+            and appointment.slot.start > timezone.now()
+        )
+
+
+# --- Challenge ---------------------------------------------------------------------------------
+
+
+class ChallengeParametersSerializer(serializers.Serializer):
+    algorithm = serializers.CharField()
+    cost = serializers.IntegerField()
+    keyLength = serializers.IntegerField()  # ALTCHA's wire names
+    keyPrefix = serializers.CharField()
+    nonce = serializers.CharField()
+    salt = serializers.CharField()
+    expiresAt = serializers.IntegerField(help_text="Unix time.")
+
+
+class ChallengeOutputSerializer(serializers.Serializer):
+    parameters = ChallengeParametersSerializer()
+    signature = serializers.CharField()

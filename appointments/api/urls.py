@@ -1,0 +1,20 @@
+"""Public API routes (included under /api/v1/); these paths are a contract for other systems."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("services/", views.ServiceListView.as_view(), name="services"),
+    path("services/<slug:slug>/slots/", views.ServiceSlotsView.as_view(), name="service-slots"),
+    path("challenge/", views.ChallengeView.as_view(), name="challenge"),
+    path("bookings/", views.BookingCreateView.as_view(), name="booking-create"),
+    path("bookings/<str:code>/", views.BookingDetailView.as_view(), name="booking-detail"),
+    path("bookings/<str:code>/verify/", views.BookingVerifyView.as_view(), name="booking-verify"),
+    path("bookings/<str:code>/cancel/", views.BookingCancelView.as_view(), name="booking-cancel"),
+    path(
+        "bookings/<str:code>/reschedule/",
+        views.BookingRescheduleView.as_view(),
+        name="booking-reschedule",
+    ),
+]

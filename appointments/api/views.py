@@ -1,0 +1,362 @@
+"""Public API views: one per operation; each parses, calls the domain function the web calls
+(booking.book, verify, cancel, reschedule; scheduling.available_days) and shapes the answer.
+
+The protections are the web's: the same rate-limit scopes and settings (a client cannot double
+its quota by using both doors), the same proof-of-work challenge, and a wrong code or token
+gives the same 404.
+"""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
+
+from .. import booking, challenge, ratelimit
+from ..errors import ServiceNotBookable
+from ..models import Appointment, CancellationReason, Channel, Service, Team
+from ..names import email_key
+from ..responsibility import responsible_team
+from ..scheduling import available_days
+from ..selectors import bookable_services
+from . import examples
+from .errors import RateLimited, error_responses
+from .serializers import (
+    BookingCreatedOutputSerializer,
+    BookingInputSerializer,
+    BookingOutputSerializer,
+    ChallengeOutputSerializer,
+    RescheduleInputSerializer,
+    ServiceOutputSerializer,
+    SlotOutputSerializer,
+    SlotQueryInputSerializer,
+    VerifyInputSerializer,
+)
+
+HOUR, DAY = 3600, 86400
+TAGS = ["public"]
+
+BOOKING_TOKEN = OpenApiParameter(
+    "X-Booking-Token",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The secret token from the link in the booking e-mail (`t=`).",
+)
+CODE = OpenApiParameter(
+    "code",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The booking code (case, spaces and dashes do not matter).",
+    examples=[OpenApiExample("code", value="K7M2QX9A")],
+)
+ERRORS = error_responses(400, 404, 409, 429)
+
+
+class LinkAttemptThrottle(BaseThrottle):
+    """The web's limit on verification and manage-link attempts per client address."""
+
+    def allow_request(self, request, view):
+        return ratelimit.allow(
+            "links-ip",
+            ratelimit.client_ip(request),
+            limit=settings.RATE_LIMIT_LINKS_PER_IP_HOUR,
+            window_seconds=HOUR,
+        )
+
+    def wait(self):
+        return HOUR
+
+
+class PublicView(APIView):
+    """No login; the web's wording for 429."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    def throttled(self, request, wait):
+        raise RateLimited(retry_after=int(wait or HOUR))
+
+
+class ManageView(PublicView):
+    """Views reached with the code and secret token: limited per address, never cached."""
+
+    throttle_classes = (LinkAttemptThrottle,)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    def appointment(self, code):
+        token = self.request.headers.get("X-Booking-Token", "")
+        return booking.find_by_code_and_token(code=well_formed(code), token=token)
+
+
+def well_formed(code):
+    """The normalised code, or the same 404 as for a wrong one: a code that cannot exist is
+    not looked up (PostgreSQL refuses some characters, e.g. NUL, with an error)."""
+    code = booking.normalize_code(code)
+    if len(code) != booking.CODE_LENGTH or not set(code) <= set(booking.CODE_ALPHABET):
+        raise booking.NotFound()
+    return code
+
+
+def _for_output(appointment_id):
+    return Appointment.objects.select_related("slot__team", "service").get(pk=appointment_id)
+
+
+# --- Services and free times -----------------------------------------------------------------
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="List the services (concerns) residents can come for",
+    responses={200: ServiceOutputSerializer(many=True), **error_responses(404)},
+    examples=[examples.SERVICE],
+)
+class ServiceListView(generics.ListAPIView):
+    """Names, descriptions and document checklists in the request's language."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    serializer_class = ServiceOutputSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        return bookable_services()
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Free, released times of a service between two dates",
+    description=(
+        "Only times residents may book online now (release policy). With `surname` (and "
+        "`nationality`) only the responsible team's times are listed; only those can be "
+        "booked for that person."
+    ),
+    parameters=[SlotQueryInputSerializer],
+    responses={200: SlotOutputSerializer(many=True), **ERRORS},
+    examples=[examples.SLOT],
+)
+class ServiceSlotsView(generics.ListAPIView):
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    serializer_class = SlotOutputSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        service = get_object_or_404(Service, slug=self.kwargs["slug"], active=True)
+        query = SlotQueryInputSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        if not service.bookable_online:
+            raise ServiceNotBookable()
+        if params.get("surname"):
+            teams = [
+                responsible_team(
+                    service=service,
+                    surname=params["surname"],
+                    nationality=str(params.get("nationality") or ""),
+                )
+            ]
+        else:
+            teams = Team.objects.filter(active=True, responsibility_rules__service=service)
+            teams = teams.distinct().order_by("pk")
+        slots = []
+        for team in teams:
+            for _day, day_slots in available_days(
+                service=service,
+                team=team,
+                date_from=params["date_from"],
+                date_to=params["date_to"],
+            ):
+                for slot in day_slots:
+                    slot.team = team  # saves a query per slot for the team's name
+                    slots.append(slot)
+        return sorted(slots, key=lambda slot: (slot.start, slot.team_id, slot.pk))
+
+
+# --- Challenge ---------------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="A new proof-of-work challenge to solve before booking",
+    description=(
+        "ALTCHA challenge, valid for ten minutes, accepted once. Solve it as the ALTCHA widget "
+        "does and send the base64 payload as `altcha` with the booking."
+    ),
+    responses={200: ChallengeOutputSerializer},
+    examples=[examples.CHALLENGE],
+)
+class ChallengeView(PublicView):
+    def get(self, request):
+        response = Response(challenge.new_challenge())
+        add_never_cache_headers(response)
+        return response
+
+
+# --- Booking -----------------------------------------------------------------------------------
+
+
+def _check_hold_limits(request, email):
+    """The web's limits on holds: per client address per hour and per mailbox per day."""
+    allowed = ratelimit.allow(
+        "hold-ip",
+        ratelimit.client_ip(request),
+        limit=settings.RATE_LIMIT_HOLDS_PER_IP_HOUR,
+        window_seconds=HOUR,
+    ) and ratelimit.allow(
+        "hold-email",
+        email_key(email),
+        limit=settings.RATE_LIMIT_HOLDS_PER_EMAIL_DAY,
+        window_seconds=DAY,
+    )
+    if not allowed:
+        raise RateLimited(retry_after=HOUR)
+
+
+def _language(requested):
+    if requested:
+        return requested
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Book a time: the place is held until the e-mail link is confirmed",
+    description=(
+        "Creates a held booking and sends the verification e-mail with the secret token. "
+        "409: the time is taken, gone or not bookable online, or the person already holds an "
+        "appointment for the service. 400: invalid fields (also a missing or wrong `altcha`). "
+        "429: too many attempts from this address or for this e-mail address."
+    ),
+    request=BookingInputSerializer,
+    responses={201: BookingCreatedOutputSerializer, **ERRORS},
+    examples=[
+        examples.BOOKING_REQUEST,
+        examples.BOOKING_CREATED,
+        examples.SLOT_FULL,
+        examples.INVALID,
+        examples.RATE_LIMITED,
+    ],
+)
+class BookingCreateView(PublicView):
+    def post(self, request):
+        serializer = BookingInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        _check_hold_limits(request, data["email"])
+        if challenge.enabled() and not challenge.verify(data.get("altcha", "")):
+            raise ValidationError(
+                {
+                    "altcha": [
+                        _(
+                            "The automatic anti-bot check did not complete. Please wait until "
+                            "it shows as done, then send the form again."
+                        )
+                    ]
+                }
+            )
+        person = booking.Person(
+            surname=data["surname"],
+            given_names=data["given_names"],
+            date_of_birth=data["date_of_birth"],
+            email=data["email"],
+            phone=data["phone"],
+            nationality=str(data["nationality"] or ""),
+            language=_language(data.get("language")),
+            interpreter_needed=data["interpreter"],
+            interpreter_language=data["interpreter_language"],
+        )
+        appointment, _token = booking.book(
+            service=data["service"], slot_id=data["slot"], person=person, channel=Channel.ONLINE
+        )
+        return Response(
+            BookingCreatedOutputSerializer(_for_output(appointment.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Confirm a held booking with the token from the e-mail",
+    parameters=[CODE],
+    request=VerifyInputSerializer,
+    responses={200: BookingOutputSerializer, **ERRORS},
+    examples=[examples.VERIFY_REQUEST, examples.BOOKING],
+)
+class BookingVerifyView(ManageView):
+    """Confirming twice is fine; an expired hold is a 409 (book again)."""
+
+    def post(self, request, code):
+        serializer = VerifyInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        appointment = booking.verify(
+            code=well_formed(code), token=serializer.validated_data["token"]
+        )
+        return Response(BookingOutputSerializer(_for_output(appointment.pk)).data)
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Read a booking",
+    parameters=[CODE, BOOKING_TOKEN],
+    responses={200: BookingOutputSerializer, **error_responses(404, 429)},
+    examples=[examples.BOOKING],
+)
+class BookingDetailView(ManageView):
+    """The booking for its code and the token from the e-mail; either wrong gives 404."""
+
+    def get(self, request, code):
+        return Response(BookingOutputSerializer(self.appointment(code)).data)
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Cancel a booking",
+    parameters=[CODE, BOOKING_TOKEN],
+    request=None,
+    responses={200: BookingOutputSerializer, **ERRORS},
+    examples=[examples.BOOKING],
+)
+class BookingCancelView(ManageView):
+    """The place is given free again (after a short delay against trading in places)."""
+
+    def post(self, request, code):
+        appointment = self.appointment(code)
+        booking.cancel(appointment_id=appointment.pk, reason=CancellationReason.RESIDENT)
+        return Response(BookingOutputSerializer(_for_output(appointment.pk)).data)
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Move a booking to another free time of its service",
+    parameters=[CODE, BOOKING_TOKEN],
+    request=RescheduleInputSerializer,
+    responses={200: BookingOutputSerializer, **ERRORS},
+    examples=[examples.RESCHEDULE_REQUEST, examples.BOOKING, examples.SLOT_FULL],
+)
+class BookingRescheduleView(ManageView):
+    """Takes the new place and gives the old one back in one step; 409 when it is gone."""
+
+    def post(self, request, code):
+        appointment = self.appointment(code)
+        serializer = RescheduleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking.reschedule(
+            appointment_id=appointment.pk,
+            slot_id=serializer.validated_data["slot"],
+            token=request.headers.get("X-Booking-Token", ""),
+        )
+        return Response(BookingOutputSerializer(_for_output(appointment.pk)).data)

@@ -1,0 +1,383 @@
+"""The office day: teams, the queue, reception (check-in, walk-ins), the caseworker's moves
+and follow-up visits; each calls the function of appointments.queue the backoffice calls.
+
+Answers that show a resident's name write an audit entry, as the backoffice screens do; the
+queue list itself shows numbers, services and times only.
+"""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.views import APIView
+
+from appointments import booking, queue
+from appointments.api.errors import error_responses
+from appointments.models import Appointment, Counter, Status, Team
+
+from .. import examples
+from ..permissions import Caseworker as CaseworkerRole
+from ..permissions import QueueReader, Reception, Staff
+from ..serializers import (
+    CallInputSerializer,
+    CheckInInputSerializer,
+    FinishInputSerializer,
+    FollowUpInputSerializer,
+    FollowUpSlotOutputSerializer,
+    FollowUpSlotQueryInputSerializer,
+    ForwardInputSerializer,
+    QueueEntryOutputSerializer,
+    QueueQueryInputSerializer,
+    StaffAppointmentOutputSerializer,
+    TeamOutputSerializer,
+    WalkInInputSerializer,
+    counter_of,
+)
+from .common import (
+    APPOINTMENT_ID,
+    DENIED,
+    MOVE_ERRORS,
+    STAFF,
+    TEAM_ID,
+    appointment_or_404,
+    named_appointment_response,
+    queue_entry_response,
+)
+
+# --- Teams and the queue -----------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=STAFF,
+    summary="Active teams with their counters",
+    responses={200: TeamOutputSerializer(many=True), **error_responses(404), **DENIED},
+    examples=[examples.TEAM],
+)
+class TeamListView(generics.ListAPIView):
+    permission_classes = (Staff,)
+    serializer_class = TeamOutputSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        counters = Counter.objects.filter(active=True).order_by("number")
+        return (
+            Team.objects.filter(active=True)
+            .prefetch_related(Prefetch("counters", queryset=counters, to_attr="active_counters"))
+            .order_by("name")
+        )
+
+
+class QueueFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices, help_text="Repeatable.")
+    service = filters.CharFilter(field_name="service__slug", help_text="Service slug.")
+
+    class Meta:
+        model = Appointment
+        fields = ["status", "service"]
+
+
+@extend_schema(
+    tags=STAFF,
+    summary="A team's day: arrivals, the waiting queue, calls, visits, outcomes",
+    description=(
+        "Appointments booked with the team or forwarded to it (held and expired ones left "
+        "out), in appointment order. Waiting numbers, services and times only: a resident's "
+        "name is read from /staff/appointments/{id}/ (audited)."
+    ),
+    parameters=[TEAM_ID, QueueQueryInputSerializer],
+    responses={
+        200: QueueEntryOutputSerializer(many=True),
+        **error_responses(400, 404),
+        **DENIED,
+    },
+    examples=[examples.QUEUE_ENTRY],
+)
+class TeamQueueView(generics.ListAPIView):
+    permission_classes = (QueueReader,)
+    serializer_class = QueueEntryOutputSerializer
+    filterset_class = QueueFilter
+    queryset = Appointment.objects.none()  # for the schema; the day comes from get_queryset
+
+    def get_queryset(self):
+        team = get_object_or_404(Team, pk=self.kwargs["team_id"])
+        query = QueueQueryInputSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return queue.team_day(team, day=query.validated_data.get("date"))
+
+
+@extend_schema(
+    tags=STAFF,
+    summary="One appointment with the resident's name (the access is audited)",
+    parameters=[APPOINTMENT_ID],
+    responses={200: StaffAppointmentOutputSerializer, **error_responses(404), **DENIED},
+    examples=[examples.STAFF_APPOINTMENT],
+)
+class AppointmentDetailView(APIView):
+    permission_classes = (QueueReader,)
+
+    def get(self, request, appointment_id):
+        return named_appointment_response(request, appointment_id)
+
+
+# --- Reception ---------------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=STAFF,
+    summary="Check a resident in by booking code: a waiting number and the team's queue",
+    description=(
+        "409 when the appointment is not booked, not for today, too early, or too late "
+        "(then `accept_late` checks in all the same)."
+    ),
+    request=CheckInInputSerializer,
+    responses={200: StaffAppointmentOutputSerializer, **MOVE_ERRORS},
+    examples=[examples.CHECK_IN, examples.STAFF_APPOINTMENT],
+)
+class CheckInView(APIView):
+    permission_classes = (Reception,)
+
+    def post(self, request):
+        serializer = CheckInInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        appointment = (
+            Appointment.objects.filter(code=booking.normalize_code(data["code"])).only("pk").first()
+        )
+        if appointment is None:
+            raise exceptions.NotFound(_("No appointment found. Check the code or search by name."))
+        queue.check_in(
+            appointment_id=appointment.pk, actor=request.user, accept_late=data["accept_late"]
+        )
+        return named_appointment_response(request, appointment.pk)
+
+
+@extend_schema(
+    tags=STAFF,
+    summary="Add an urgent visit without appointment to a team's queue",
+    description="From the team's daily walk-in contingent (409 when it is used up).",
+    request=WalkInInputSerializer,
+    responses={201: StaffAppointmentOutputSerializer, **MOVE_ERRORS},
+    examples=[examples.WALK_IN, examples.STAFF_APPOINTMENT],
+)
+class WalkInView(APIView):
+    permission_classes = (Reception,)
+
+    def post(self, request):
+        serializer = WalkInInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        person = booking.Person(
+            surname=data["surname"],
+            given_names=data["given_names"],
+            date_of_birth=data["date_of_birth"],
+            email=data["email"],
+            phone=data["phone"],
+            nationality=str(data["nationality"]),
+            language=data["language"],
+            interpreter_needed=data["interpreter"],
+            interpreter_language=data["interpreter_language"],
+        )
+        appointment = queue.add_walk_in(
+            team=data["team"],
+            service=data["service"],
+            person=person,
+            priority=2 if data["urgent"] else 1,
+            actor=request.user,
+        )
+        return named_appointment_response(
+            request, appointment.pk, status_code=status.HTTP_201_CREATED
+        )
+
+
+# --- The caseworker's moves --------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=STAFF,
+    summary="Call the next waiting resident of the team (priority, time, arrival)",
+    description="409 when nobody is waiting. Two callers never get the same person.",
+    parameters=[TEAM_ID],
+    request=CallInputSerializer,
+    responses={200: StaffAppointmentOutputSerializer, **MOVE_ERRORS},
+    examples=[examples.CALL, examples.STAFF_APPOINTMENT],
+)
+class CallNextView(APIView):
+    permission_classes = (CaseworkerRole,)
+
+    def post(self, request, team_id):
+        team = get_object_or_404(Team, pk=team_id)
+        serializer = CallInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        counter = counter_of(team.pk, serializer.validated_data.get("counter"))
+        called = queue.call_next(team=team, counter=counter, actor=request.user)
+        return named_appointment_response(request, called.pk)
+
+
+@extend_schema(
+    tags=STAFF,
+    summary="Call one specific waiting resident",
+    parameters=[APPOINTMENT_ID],
+    request=CallInputSerializer,
+    responses={200: StaffAppointmentOutputSerializer, **MOVE_ERRORS},
+    examples=[examples.CALL, examples.STAFF_APPOINTMENT],
+)
+class CallView(APIView):
+    permission_classes = (CaseworkerRole,)
+
+    def post(self, request, appointment_id):
+        appointment = appointment_or_404(appointment_id)
+        serializer = CallInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        counter = counter_of(appointment.queue_team_id, serializer.validated_data.get("counter"))
+        queue.call(appointment_id=appointment.pk, counter=counter, actor=request.user)
+        return named_appointment_response(request, appointment.pk)
+
+
+class MoveView(APIView):
+    """A move without input: recall, park, start, no-show."""
+
+    permission_classes = (CaseworkerRole,)
+    move = None
+
+    def post(self, request, appointment_id):
+        appointment = appointment_or_404(appointment_id)
+        self.move(appointment_id=appointment.pk, actor=request.user)
+        return queue_entry_response(appointment.pk)
+
+
+def _move_schema(summary, description=""):
+    return extend_schema(
+        tags=STAFF,
+        summary=summary,
+        description=description,
+        parameters=[APPOINTMENT_ID],
+        request=None,
+        responses={200: QueueEntryOutputSerializer, **MOVE_ERRORS},
+        examples=[examples.QUEUE_ENTRY],
+    )
+
+
+@_move_schema(
+    "Call a called resident again",
+    "After the configured number of unanswered calls the resident counts as not there.",
+)
+class RecallView(MoveView):
+    move = staticmethod(queue.recall)
+
+
+@_move_schema("Send a called resident back to wait (not called by “next”)")
+class ParkView(MoveView):
+    move = staticmethod(queue.park)
+
+
+@_move_schema("Start serving a called resident")
+class StartView(MoveView):
+    move = staticmethod(queue.start_service)
+
+
+@_move_schema("Mark a resident as not there (no-show)")
+class NoShowView(MoveView):
+    move = staticmethod(queue.mark_no_show)
+
+
+@extend_schema(
+    tags=STAFF,
+    summary="Hand a called resident on to another team's queue",
+    parameters=[APPOINTMENT_ID],
+    request=ForwardInputSerializer,
+    responses={200: QueueEntryOutputSerializer, **MOVE_ERRORS},
+    examples=[examples.FORWARD, examples.QUEUE_ENTRY],
+)
+class ForwardView(APIView):
+    permission_classes = (CaseworkerRole,)
+
+    def post(self, request, appointment_id):
+        appointment = appointment_or_404(appointment_id)
+        serializer = ForwardInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        queue.forward(
+            appointment_id=appointment.pk,
+            team=serializer.validated_data["team"],
+            actor=request.user,
+        )
+        return queue_entry_response(appointment.pk)
+
+
+@extend_schema(
+    tags=STAFF,
+    summary="Finish the visit with its outcome and an internal note",
+    parameters=[APPOINTMENT_ID],
+    request=FinishInputSerializer,
+    responses={200: QueueEntryOutputSerializer, **MOVE_ERRORS},
+    examples=[examples.FINISH, examples.QUEUE_ENTRY],
+)
+class FinishView(APIView):
+    permission_classes = (CaseworkerRole,)
+
+    def post(self, request, appointment_id):
+        appointment = appointment_or_404(appointment_id)
+        serializer = FinishInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        queue.finish(
+            appointment_id=appointment.pk,
+            outcome=serializer.validated_data["outcome"],
+            note=serializer.validated_data["note"],
+            actor=request.user,
+        )
+        return queue_entry_response(appointment.pk)
+
+
+# --- Follow-up visits --------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=STAFF,
+    summary="Free times (both contingents) for the appointment's follow-up visit",
+    description="409 when the service has no follow-up visit.",
+    parameters=[APPOINTMENT_ID, FollowUpSlotQueryInputSerializer],
+    responses={200: FollowUpSlotOutputSerializer(many=True), **MOVE_ERRORS},
+    examples=[examples.FOLLOW_UP_SLOT],
+)
+class FollowUpSlotsView(generics.ListAPIView):
+    permission_classes = (CaseworkerRole,)
+    serializer_class = FollowUpSlotOutputSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        appointment = appointment_or_404(self.kwargs["appointment_id"])
+        query = FollowUpSlotQueryInputSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        _service, days = queue.follow_up_slots(
+            appointment,
+            date_from=query.validated_data["date_from"],
+            date_to=query.validated_data["date_to"],
+        )
+        return [slot for _day, slots in days for slot in slots]
+
+
+@extend_schema(
+    tags=STAFF,
+    summary="Book the follow-up visit (e.g. card pickup) for the same person and case",
+    description="After the visit is finished; the resident gets the confirmation e-mail.",
+    parameters=[APPOINTMENT_ID],
+    request=FollowUpInputSerializer,
+    responses={201: QueueEntryOutputSerializer, **MOVE_ERRORS},
+    examples=[examples.FOLLOW_UP, examples.QUEUE_ENTRY],
+)
+class FollowUpBookView(APIView):
+    permission_classes = (CaseworkerRole,)
+
+    def post(self, request, appointment_id):
+        appointment = appointment_or_404(appointment_id)
+        serializer = FollowUpInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        follow_up = queue.book_follow_up(
+            appointment_id=appointment.pk,
+            slot_id=serializer.validated_data["slot"],
+            actor=request.user,
+        )
+        response = queue_entry_response(follow_up.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response

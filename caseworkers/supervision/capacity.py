@@ -1,0 +1,315 @@
+"""Capacity changes made on the supervisor screens, and the previews shown before them.
+
+Each change is logged and followed by generate_slots() in the same transaction, so it takes
+effect at once: new slots appear, unwanted ones close, closed-over appointments are cancelled.
+"""
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from appointments.booking import cancel_for_closure
+from appointments.errors import BookingError
+from appointments.lifecycle import log_event
+from appointments.models import (
+    Appointment,
+    Closure,
+    Contingent,
+    Counter,
+    OpeningRule,
+    Slot,
+    Status,
+    Team,
+)
+from appointments.scheduling import (
+    generate_slots,
+    local_datetime,
+    public_holiday,
+    slot_windows,
+    wanted_slots,
+)
+
+PREVIEW_DAYS = 14
+# The appointments a closure cancels (cancel_for_closure takes these and no others).
+CANCELLABLE = (Status.HELD, Status.BOOKED)
+
+
+class CounterExists(BookingError):
+    http_status = 400
+    default_message = _("This team already has a counter with this name.")
+
+
+# --- Selectors -----------------------------------------------------------------------------
+
+
+def teams_overview(*, now=None):
+    """All teams with the number of opening rules, active counters and coming closures."""
+    now = now or timezone.now()
+    return Team.objects.annotate(
+        rule_count=Count("opening_rules", distinct=True),
+        counter_count=Count("counters", filter=Q(counters__active=True), distinct=True),
+        closure_count=Count("closures", filter=Q(closures__end__gt=now), distinct=True),
+    ).order_by("name")
+
+
+def coming_closures(*, team=None, now=None):
+    """Closures that have not ended: of `team` and of the whole office (team None: office only)."""
+    now = now or timezone.now()
+    scope = Q(team__isnull=True) | Q(team=team) if team else Q(team__isnull=True)
+    return Closure.objects.filter(scope, end__gt=now).select_related("team").order_by("start")
+
+
+# --- Opening rules -------------------------------------------------------------------------
+
+
+@dataclass
+class PreviewSlot:
+    start: dt.datetime
+    end: dt.datetime
+    online: int = 0
+    internal: int = 0
+
+
+@dataclass
+class PreviewDay:
+    day: dt.date
+    slots: list = field(default_factory=list)
+    holiday: str = ""
+    closed_windows: int = 0
+    closure_reasons: list = field(default_factory=list)
+
+
+def _applies(rule, day):
+    return (
+        rule.weekday == day.weekday()
+        and rule.valid_from <= day
+        and (rule.valid_until is None or rule.valid_until >= day)
+    )
+
+
+def _closure_reasons(closures, team_id, start, end):
+    return [
+        c.reason
+        for c in closures
+        if c.team_id in (None, team_id) and c.start < end and c.end > start
+    ]
+
+
+def preview_rule(*, rule, days=PREVIEW_DAYS, now=None):
+    """What `rule` (saved or not) produces over the next `days` days, computed as
+    generate_slots() does: the slots of each day it applies to, and the days or windows a
+    public holiday or a closure takes away, with the reason."""
+    now = now or timezone.now()
+    first = timezone.localdate(now)
+    last = first + dt.timedelta(days=days - 1)
+    closures = list(
+        Closure.objects.filter(
+            Q(team__isnull=True) | Q(team_id=rule.team_id),
+            end__gt=now,
+            start__lt=local_datetime(last + dt.timedelta(days=1), dt.time.min),
+        )
+    )
+    places = defaultdict(dict)
+    for (_rule, start, contingent), (_team, _end, capacity) in wanted_slots(
+        [rule], closures, first, last
+    ).items():
+        places[start][contingent] = capacity
+
+    preview = []
+    day = first
+    while day <= last:
+        if _applies(rule, day):
+            entry = PreviewDay(day=day, holiday=public_holiday(day) or "")
+            if not entry.holiday:
+                for start, end in slot_windows(rule, day):
+                    if start < now:
+                        continue  # generate_slots never creates slots in the past
+                    if start in places:
+                        entry.slots.append(
+                            PreviewSlot(
+                                start,
+                                end,
+                                online=places[start].get(Contingent.ONLINE, 0),
+                                internal=places[start].get(Contingent.INTERNAL, 0),
+                            )
+                        )
+                    else:
+                        entry.closed_windows += 1
+                        for reason in _closure_reasons(closures, rule.team_id, start, end):
+                            if reason not in entry.closure_reasons:
+                                entry.closure_reasons.append(reason)
+            preview.append(entry)
+        day += dt.timedelta(days=1)
+    return preview
+
+
+def preview_totals(preview):
+    """Slots and places over a whole preview: {"slots", "online", "internal"}."""
+    slots = [slot for entry in preview for slot in entry.slots]
+    return {
+        "slots": len(slots),
+        "online": sum(slot.online for slot in slots),
+        "internal": sum(slot.internal for slot in slots),
+    }
+
+
+def stranded_appointments(*, rule_id, edited=None, now=None):
+    """Held and booked appointments in future slots of the saved rule `rule_id` that the rule
+    as `edited` (None: deleted) no longer produces. They keep their time; generate_slots()
+    only closes their slots to new bookings."""
+    now = now or timezone.now()
+    slots = list(
+        Slot.objects.filter(rule_id=rule_id, start__gte=now, appointments__status__in=CANCELLABLE)
+        .values_list("pk", "start", "contingent")
+        .distinct()
+    )
+    wanted = set()
+    if edited is not None and slots:
+        last = max(timezone.localdate(start) for _pk, start, _contingent in slots)
+        closures = list(Closure.objects.filter(end__gt=now))
+        wanted = {
+            (start, contingent)
+            for (_rule, start, contingent) in wanted_slots(
+                [edited], closures, timezone.localdate(now), last
+            )
+        }
+    stranded = [pk for pk, start, contingent in slots if (start, contingent) not in wanted]
+    return (
+        Appointment.objects.filter(slot_id__in=stranded, status__in=CANCELLABLE)
+        .select_related("slot", "slot__team", "service")
+        .order_by("slot__start", "code")
+    )
+
+
+def _rule_data(rule):
+    return {
+        "rule": rule.pk,
+        "team": rule.team_id,
+        "weekday": rule.weekday,
+        "start": rule.start_time.strftime("%H:%M"),
+        "end": rule.end_time.strftime("%H:%M"),
+        "slot_minutes": rule.slot_minutes,
+        "capacity": rule.capacity,
+        "online_capacity": rule.online_capacity,
+        "valid_from": rule.valid_from.isoformat(),
+        "valid_until": rule.valid_until.isoformat() if rule.valid_until else None,
+    }
+
+
+@transaction.atomic
+def rule_saved(*, rule, created, actor, now=None):
+    """Log a created or changed opening rule and regenerate the slots; returns the result."""
+    log_event(
+        action="opening_rule.created" if created else "opening_rule.changed",
+        actor=actor,
+        **_rule_data(rule),
+    )
+    return generate_slots(now=now)
+
+
+@transaction.atomic
+def delete_rule(*, rule_id, actor, now=None):
+    """Delete an opening rule and regenerate: its unbooked future slots go, booked ones close."""
+    rule = OpeningRule.objects.select_for_update().get(pk=rule_id)
+    data = _rule_data(rule)
+    rule.delete()
+    log_event(action="opening_rule.deleted", actor=actor, **data)
+    return generate_slots(now=now)
+
+
+# --- Closures ------------------------------------------------------------------------------
+
+
+def affected_by_closure(*, team, start, end, now=None):
+    """The held and booked appointments a closure of `team` (None: whole office) from `start`
+    to `end` would cancel: those in future slots overlapping the span."""
+    now = now or timezone.now()
+    appointments = Appointment.objects.filter(
+        status__in=CANCELLABLE, slot__start__gte=now, slot__start__lt=end, slot__end__gt=start
+    )
+    if team is not None:
+        appointments = appointments.filter(slot__team=team)
+    return appointments.select_related("slot", "slot__team", "service").order_by(
+        "slot__start", "code"
+    )
+
+
+def fingerprint(appointments):
+    """A short digest of who is affected, so a confirmation applies to the list that was shown."""
+    ids = ",".join(str(pk) for pk in sorted(a.pk for a in appointments))
+    return hashlib.sha256(ids.encode()).hexdigest()[:16]
+
+
+@transaction.atomic
+def create_closure(*, team, start, end, reason, actor, now=None):
+    """Save a closure, regenerate the slots and cancel the appointments it covers (reason
+    "office closed", with the cancellation mail). Returns (closure, cancelled appointment ids)."""
+    now = now or timezone.now()
+    closure = Closure(team=team, start=start, end=end, reason=reason)
+    closure.full_clean()
+    closure.save()
+    log_event(
+        action="closure.created",
+        actor=actor,
+        closure=closure.pk,
+        team=closure.team_id,
+        start=start.isoformat(),
+        end=end.isoformat(),
+        reason=reason,
+    )
+    result = generate_slots(now=now)
+    # generate_slots cancels within its horizon and only in slots it closes now; slots further
+    # ahead or closed earlier (by a rule change) are closed and emptied here.
+    covered = Slot.objects.filter(start__gte=now, start__lt=end, end__gt=start)
+    if team is not None:
+        covered = covered.filter(team=team)
+    covered.filter(closed=False).update(closed=True)
+    cancelled = cancel_for_closure(slot_ids=list(covered.values_list("pk", flat=True)), now=now)
+    return closure, sorted({*result.cancelled_appointments, *cancelled})
+
+
+@transaction.atomic
+def delete_closure(*, closure_id, actor, now=None):
+    """Remove a closure that has not ended and reopen its slots (cancellations stay)."""
+    now = now or timezone.now()
+    closure = Closure.objects.select_for_update().get(pk=closure_id, end__gt=now)
+    data = {
+        "closure": closure.pk,
+        "team": closure.team_id,
+        "start": closure.start.isoformat(),
+        "end": closure.end.isoformat(),
+        "reason": closure.reason,
+    }
+    closure.delete()
+    log_event(action="closure.deleted", actor=actor, **data)
+    return generate_slots(now=now)
+
+
+# --- Counters ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_counter(*, team, number, active=True, counter_id=None, actor):
+    """Add a counter to `team`, or rename and (de)activate one; returns the counter."""
+    try:
+        with transaction.atomic():
+            if counter_id is None:
+                counter = Counter.objects.create(team=team, number=number, active=active)
+                action = "counter.created"
+            else:
+                counter = Counter.objects.select_for_update().get(pk=counter_id, team=team)
+                counter.number, counter.active = number, active
+                counter.save(update_fields=["number", "active"])
+                action = "counter.changed"
+    except IntegrityError:
+        raise CounterExists() from None
+    log_event(
+        action=action, actor=actor, counter=counter.pk, team=team.pk, number=number, active=active
+    )
+    return counter

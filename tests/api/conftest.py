@@ -1,0 +1,113 @@
+"""Fixtures of the API tests: a JSON client, staff users by role, a bookable service."""
+
+import re
+
+import altcha
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from appointments.models import OutboxMessage
+from caseworkers.roles import ALL_ROLES
+
+
+@pytest.fixture(autouse=True)
+def _protections_off(settings):
+    """As in CI's schema runs: no challenge, no rate limits (tests switch them on to test them)."""
+    settings.BOOKING_CHALLENGE = False
+    settings.RATE_LIMITS = False
+    settings.BOOKING_CHALLENGE_MAX_NUMBER = 2000
+    settings.BOOKING_CHALLENGE_HMAC_KEY = "test-hmac-key"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def make_staff(db, django_user_model):
+    """make_staff("caseworker", …) → a user holding those roles (groups)."""
+    counter = iter(range(10_000))
+
+    def make(*roles, username=None):
+        # No password: hashing one costs a tenth of a second, and tests log in directly.
+        user = django_user_model.objects.create(username=username or f"staff{next(counter)}")
+        for role in roles:
+            assert role in ALL_ROLES, role
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff_api(make_staff):
+    """staff_api("reception") → (client logged in by session, user)."""
+
+    def make(*roles):
+        user = make_staff(*roles)
+        client = APIClient()
+        client.force_login(user)
+        return client, user
+
+    return make
+
+
+def token_from_mail(appointment_code):
+    """The secret manage token from the verification e-mail: still in the outbox row, or (once
+    sent after a real commit, when the row's body is emptied) in Django's test mailbox."""
+    bodies = list(
+        OutboxMessage.objects.filter(appointment__code=appointment_code)
+        .exclude(text_body="")
+        .values_list("text_body", flat=True)
+    )
+    bodies += [message.body for message in mail.outbox]
+    for body in bodies:
+        match = re.search(rf"/{appointment_code}/\S*[?&]t=([A-Za-z0-9_\-]+)", body)
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no e-mail with a link for {appointment_code}")
+
+
+def booking_payload(service, slot, n=0, **overrides):
+    values = {
+        "service": service.slug,
+        "slot": slot.pk,
+        "surname": f"Muster{n}",
+        "given_names": "Erika",
+        "date_of_birth": "1990-01-01",
+        "email": f"erika{n}@example.test",
+        "nationality": "TR",
+        "language": "de",
+    }
+    values.update(overrides)
+    return values
+
+
+def solve(challenge_data):
+    """The payload the ALTCHA widget would send for a challenge from GET /api/v1/challenge/."""
+    issued = altcha.Challenge.from_dict(challenge_data)
+    return altcha.Payload(issued, altcha.solve_challenge(issued)).to_base64()
+
+
+def hold_on_the_web(client, service, slot):
+    """A resident takes a place through the web wizard (concern, time, details)."""
+    base = f"/de/buchen/{service.slug}"
+    assert client.post(f"{base}/", {"surname": "Yılmaz", "nationality": "TR"}).status_code == 302
+    assert client.post(f"{base}/zeit/", {"slot": slot.pk}).status_code == 302
+    details = {
+        "given_names": "Ayşe",
+        "date_of_birth": "1990-04-23",
+        "email": "ayse@example.test",
+        "email_repeat": "ayse@example.test",
+        "phone": "",
+        "language": "tr",
+        "consent": "on",
+    }
+    return client.post(f"{base}/daten/", details)
