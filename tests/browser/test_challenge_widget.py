@@ -67,8 +67,8 @@ def test_widget_solves_by_keyboard_and_the_server_accepts_the_payload(live_serve
         f"{elapsed:.2f} s until verified (including the widget's 0.5 s minimum)"
     )
 
-    page.get_by_role("button", name="Submit").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit").click()
     assert page.locator("body").inner_text().strip() == "OK"
 
     # Everything (page, scripts, css, worker, challenge) came from our own server, the worker
@@ -88,23 +88,23 @@ def test_payload_cannot_be_submitted_twice(live_server, watched_page):
     page.goto(f"{live_server.url}/en/challenge-test/")
     payload = solve_by_keyboard(page, "en")
     form = page.locator("form")
-    form.evaluate("form => form.submit()")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.evaluate("form => form.submit()")
     assert page.locator("body").inner_text().strip() == "OK"
 
     page.goto(f"{live_server.url}/en/challenge-test/")
-    page.locator("altcha-widget input[name=altcha]").evaluate(
-        "(input, value) => { input.value = value; input.form.submit(); }", payload
-    )
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("altcha-widget input[name=altcha]").evaluate(
+            "(input, value) => { input.value = value; input.form.submit(); }", payload
+        )
     assert page.locator("body").inner_text().strip() == "REFUSED"
 
 
 def test_unsolved_form_is_refused(live_server, watched_page):
     page = watched_page
     page.goto(f"{live_server.url}/en/challenge-test/")
-    page.locator("form").evaluate("form => form.submit()")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form").evaluate("form => form.submit()")
     assert page.locator("body").inner_text().strip() == "REFUSED"
 
 
