@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 import time_machine
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from appointments import booking, invitations
 from appointments.invitations import answers, letters, sending
@@ -40,6 +40,13 @@ from tests.appointments.invitation_helpers import (
 from tests.factories import rule_for
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """The assertions read the English source messages; the default language is German."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
