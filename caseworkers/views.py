@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,23 +13,6 @@ from .permissions import role_required
 from .roles import ADMINISTRATOR, SUPERVISOR, roles_of
 
 
-def _supervision_links():
-    """Links to the supervisor screens that exist (reports, capacity, audit, devices)."""
-    links = []
-    for name, label in (
-        ("caseworkers:reports:overview", _("Reports")),
-        ("caseworkers:supervision:capacity", _("Capacity")),
-        ("caseworkers:supervision:audit", _("Audit log")),
-        ("caseworkers:supervision:devices", _("Display devices")),
-        ("caseworkers:invitations:batches", _("Invitations")),
-    ):
-        try:
-            links.append({"url": reverse(name), "label": label})
-        except NoReverseMatch:
-            continue
-    return links
-
-
 @login_required
 def dashboard(request):
     return render(
@@ -39,7 +21,6 @@ def dashboard(request):
         {
             "roles": sorted(roles_of(request.user)),
             "teams": Team.objects.filter(active=True),
-            "supervision_links": _supervision_links(),
         },
     )
 
