@@ -30,13 +30,17 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     booking_window_max_days = 28
 
 
+PREFIX_LETTERS = "ACDEFGHJKLMNPQRSTUVWXYZB"
+
+
 class TeamFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Team
 
     name = factory.Sequence(lambda n: f"Team {n}")
+    # Two letters (the column holds two): unique for 576 teams, never longer on PostgreSQL.
     waiting_prefix = factory.Sequence(
-        lambda n: "ABCDEFGHJKLMNPQRSTUVWXYZ"[n % 24] + str(n // 24 or "")
+        lambda n: PREFIX_LETTERS[n % 24] + PREFIX_LETTERS[n // 24 % 24]
     )
 
 
