@@ -137,7 +137,8 @@ class Team(models.Model):
     )
     location = models.CharField(_("location (floor, room)"), max_length=200, blank=True)
     walk_in_daily_limit = models.PositiveSmallIntegerField(
-        _("walk-ins per day"), default=10,
+        _("walk-ins per day"),
+        default=10,
         help_text=_("Urgent visits without appointment the reception may add per day."),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -502,8 +503,13 @@ class Appointment(models.Model):
     no_show_at = models.DateTimeField(null=True, blank=True)
     # The visit in the office (set by reception and caseworkers).
     queue_team = models.ForeignKey(
-        Team, verbose_name=_("queue"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="queue", help_text=_("The team whose queue the resident waits in."),
+        Team,
+        verbose_name=_("queue"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="queue",
+        help_text=_("The team whose queue the resident waits in."),
     )
     waiting_number = models.CharField(_("waiting number"), max_length=10, blank=True)
     arrived_late = models.BooleanField(_("arrived late"), default=False)
@@ -511,11 +517,18 @@ class Appointment(models.Model):
     first_called_at = models.DateTimeField(null=True, blank=True)
     parked_at = models.DateTimeField(_("parked"), null=True, blank=True)
     counter = models.ForeignKey(
-        Counter, verbose_name=_("counter"), null=True, blank=True, on_delete=models.SET_NULL,
+        Counter,
+        verbose_name=_("counter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     served_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
@@ -836,7 +849,10 @@ class InvitationBatch(models.Model):
     source_name = models.CharField(_("file"), max_length=200)
     created_at = models.DateTimeField(_("imported"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     rows_in_file = models.PositiveIntegerField(_("rows in the file"), default=0)
@@ -907,11 +923,16 @@ class Invitation(models.Model):
     expiry_date = models.DateField(_("permit expires"))
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
     state = models.CharField(
-        _("state"), max_length=12, choices=InvitationState.choices,
+        _("state"),
+        max_length=12,
+        choices=InvitationState.choices,
         default=InvitationState.IMPORTED,
     )
     appointment = models.OneToOneField(
-        "Appointment", null=True, blank=True, on_delete=models.SET_NULL,
+        "Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="invitation",
     )
     # The target window the appointment was (and may be re-)placed in, in local dates.

@@ -278,6 +278,13 @@ def test_a_rate_limit_of_zero_refuses_the_first_attempt(settings):
 
 @pytest.mark.parametrize("code", ["AB%00CDEF", "%00", "ÄÖÜ12345", "A" * 40, "abc%20def"])
 def test_odd_codes_in_the_address_are_simply_not_found(client, code):
-    for path in ("", "drucken/", "absagen/", "verschieben/", "kalender.ics", "antwort/?s=x",
-                 "bestaetigen/?t=x"):
+    for path in (
+        "",
+        "drucken/",
+        "absagen/",
+        "verschieben/",
+        "kalender.ics",
+        "antwort/?s=x",
+        "bestaetigen/?t=x",
+    ):
         assert client.get(f"/de/termin/{code}/{path}").status_code == 404
