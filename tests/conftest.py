@@ -1,10 +1,13 @@
 """Shared test set-up: markers that skip by environment, the browser, a real SMTP sink."""
 
+import datetime as dt
 import os
 import shutil
 import socket
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
@@ -36,6 +39,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+BERLIN = ZoneInfo("Europe/Berlin")
+
+# The instant every test starts at unless it says otherwise: an ordinary Tuesday late morning,
+# far from a DST change, a holiday or midnight. The clock ticks from there, so workers, caches
+# and timeouts behave as usual, but nothing depends on when the suite happens to run.
+DEFAULT_NOW = dt.datetime(2026, 11, 10, 10, 30, tzinfo=BERLIN)
+
+
 def _on_postgresql():
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -51,6 +62,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
         if "browser" in item.keywords and CHROMIUM is None:
             item.add_marker(skip_browser)
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """Move the clock to a known instant for every test; the test can move it on.
+
+    `@pytest.mark.clock("2027-03-28 01:40")` (Berlin time) picks another starting instant,
+    `@pytest.mark.clock(..., tick=False)` freezes it. Returns time-machine's traveller
+    (`clock.shift(...)`, `clock.move_to(...)`).
+    """
+    marker = request.node.get_closest_marker("clock")
+    start, tick = DEFAULT_NOW, True
+    if marker is not None:
+        if marker.args:
+            start = dt.datetime.fromisoformat(marker.args[0]).replace(tzinfo=BERLIN)
+        tick = marker.kwargs.get("tick", True)
+    with time_machine.travel(start, tick=tick) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session")
