@@ -1,4 +1,4 @@
-"""Capacity changes made on the supervisor screens, and the previews shown before them.
+"""Capacity: opening rules, closures and counters, and the previews shown before a change.
 
 Each change is logged and followed by generate_slots() in the same transaction, so it takes
 effect at once: new slots appear, unwanted ones close, closed-over appointments are cancelled.
@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from appointments.booking import cancel_for_closure
-from appointments.errors import BookingError
-from appointments.lifecycle import log_event
-from appointments.models import (
+from .booking import cancel_for_closure
+from .errors import CounterExists
+from .lifecycle import log_event
+from .models import (
     Appointment,
     Closure,
     Contingent,
@@ -27,7 +26,7 @@ from appointments.models import (
     Status,
     Team,
 )
-from appointments.scheduling import (
+from .scheduling import (
     generate_slots,
     local_datetime,
     public_holiday,
@@ -38,11 +37,6 @@ from appointments.scheduling import (
 PREVIEW_DAYS = 14
 # The appointments a closure cancels (cancel_for_closure takes these and no others).
 CANCELLABLE = (Status.HELD, Status.BOOKED)
-
-
-class CounterExists(BookingError):
-    http_status = 400
-    default_message = _("This team already has a counter with this name.")
 
 
 # --- Selectors -----------------------------------------------------------------------------

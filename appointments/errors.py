@@ -81,3 +81,8 @@ class QueueEmpty(BookingError):
 
 class NoFollowUp(BookingError):
     default_message = _("This concern has no follow-up visit.")
+
+
+class CounterExists(BookingError):
+    http_status = 400
+    default_message = _("This team already has a counter with this name.")

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from appointments import capacity
 from appointments.errors import BookingError
 from appointments.models import Closure, Counter, OpeningRule, Team
 
 from ..permissions import role_required
 from ..roles import ADMINISTRATOR, SUPERVISOR
 from ..supervision_forms import ClosureForm, CounterForm, OpeningRuleForm
-from . import capacity
 
 supervisors = role_required(SUPERVISOR, ADMINISTRATOR)
 

@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.urls import resolve
 from django.utils import timezone
 
-from appointments import booking
+from appointments import booking, capacity
 from appointments.models import (
     Appointment,
     CancellationReason,
@@ -28,7 +28,6 @@ from appointments.models import (
 from appointments.scheduling import generate_slots, local_datetime, public_holiday
 from caseworkers.audit import EXPORTED, VIEWED, log_personal_data_access
 from caseworkers.models import DeviceToken
-from caseworkers.supervision import capacity
 from tests.factories import ServiceFactory, TeamFactory, bookable_slot, person, route_all, rule_for
 
 pytestmark = pytest.mark.django_db
