@@ -7,10 +7,6 @@ Invariant for every slot: booked == place-holding appointments + delayed release
 """
 
 import datetime as dt
-import hashlib
-import hmac
-import secrets
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import lifecycle, notifications
+from .availability import bookable_dates
+from .codes import hash_token, is_valid_code, new_code, new_token, normalize_code, token_matches
 from .errors import (
-    BookingError,
     HoldExpired,
     LimitReached,
+    NotFound,
     ServiceNotBookable,
     SlotFull,
     SlotUnavailable,
@@ -42,50 +40,10 @@ from .models import (
     Status,
 )
 from .names import email_key, surname_key
+from .people import Person
 from .responsibility import responsible_team
-from .scheduling import bookable_dates
 
-# 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L): 31^8 ≈ 8.5e11 codes.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
-
-
-@dataclass(frozen=True)
-class Person:
-    """The resident data a booking needs."""
-
-    surname: str
-    given_names: str
-    date_of_birth: dt.date
-    email: str = ""
-    phone: str = ""
-    nationality: str = ""
-    language: str = "de"
-    interpreter_needed: bool = False
-    interpreter_language: str = ""
-
-
-def new_code():
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalize_code(code):
-    """Codes are typed by people: ignore case, spaces and dashes; read O as 0 is not needed."""
-    return "".join((code or "").split()).replace("-", "").upper()
-
-
-def is_valid_code(code):
-    """Whether `code` (normalised) could be a booking code at all: checked before any query,
-    so that odd input (e.g. NUL bytes, which PostgreSQL refuses) is simply "not found"."""
-    return len(code) == CODE_LENGTH and not set(code) - set(CODE_ALPHABET)
-
-
-def hash_token(token):
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def token_matches(appointment, token):
-    return bool(token) and hmac.compare_digest(appointment.token_hash, hash_token(token))
+__all__ = ["Person", "book", "cancel", "create_appointment", "reschedule", "verify"]
 
 
 def _unique_code():
@@ -146,6 +104,69 @@ def _slot_for(slot_id, service, team, now):
     return slot
 
 
+def create_appointment(
+    *,
+    slot,
+    service,
+    person,
+    channel,
+    status,
+    now,
+    priority=0,
+    case=None,
+    actor=None,
+    duplicate_error=None,
+):
+    """Write the appointment row for a place the caller has just taken in `slot`, and its
+    event; returns (appointment, token). The one place where appointments are created:
+    online and staff bookings, walk-ins and demo data."""
+    token = new_token()
+    fields = {
+        "slot": slot,
+        "service": service,
+        "case": case or Case.objects.create(service=service, created_at=now),
+        "channel": channel,
+        "status": status,
+        "priority": priority,
+        "surname": person.surname.strip(),
+        "given_names": person.given_names.strip(),
+        "date_of_birth": person.date_of_birth,
+        "email": person.email.strip(),
+        "phone": person.phone.strip(),
+        "nationality": person.nationality,
+        "language": person.language,
+        "interpreter_needed": person.interpreter_needed,
+        "interpreter_language": person.interpreter_language if person.interpreter_needed else "",
+        "surname_key": surname_key(person.surname),
+        "email_key": email_key(person.email),
+        "code": _unique_code(),
+        "token_hash": hash_token(token),
+        "created_at": now,
+        "created_by": actor if actor is not None and actor.is_authenticated else None,
+        "held_at": now,
+    }
+    if status == Status.HELD:
+        fields["hold_expires_at"] = now + dt.timedelta(minutes=settings.APPOINTMENT_HOLD_MINUTES)
+    else:
+        fields["booked_at"] = now
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(**fields)
+    except IntegrityError:
+        # The partial unique index: this person already holds an active appointment.
+        raise (duplicate_error or LimitReached()) from None
+    lifecycle.log_event(
+        action=f"appointment.{status}",
+        appointment=appointment,
+        actor=actor,
+        at=now,
+        channel=channel,
+        slot=slot.pk,
+        **({"priority": priority} if priority else {}),
+    )
+    return appointment, token
+
+
 @transaction.atomic
 def book(*, service, slot_id, person, channel, actor=None, case=None, now=None, priority=0):
     """Create an appointment in `slot_id` and take its place; returns (appointment, token).
@@ -165,53 +186,19 @@ def book(*, service, slot_id, person, channel, actor=None, case=None, now=None, 
             raise SlotUnavailable()
     contingents = [Contingent.ONLINE] if online else [Contingent.ONLINE, Contingent.INTERNAL]
 
-    key = email_key(person.email)
-    _check_email_limits(key, service)
+    _check_email_limits(email_key(person.email), service)
     _take_place(slot.pk, contingents)
 
-    token = secrets.token_urlsafe(24)
-    status = Status.HELD if online else Status.BOOKED
-    fields = {
-        "slot": slot,
-        "service": service,
-        "case": case or Case.objects.create(service=service, created_at=now),
-        "channel": channel,
-        "status": status,
-        "priority": priority,
-        "surname": person.surname.strip(),
-        "given_names": person.given_names.strip(),
-        "date_of_birth": person.date_of_birth,
-        "email": person.email.strip(),
-        "phone": person.phone.strip(),
-        "nationality": person.nationality,
-        "language": person.language,
-        "interpreter_needed": person.interpreter_needed,
-        "interpreter_language": person.interpreter_language if person.interpreter_needed else "",
-        "surname_key": surname_key(person.surname),
-        "email_key": key,
-        "code": _unique_code(),
-        "token_hash": hash_token(token),
-        "created_at": now,
-        "created_by": actor if actor is not None and actor.is_authenticated else None,
-        "held_at": now,
-    }
-    if online:
-        fields["hold_expires_at"] = now + dt.timedelta(minutes=settings.APPOINTMENT_HOLD_MINUTES)
-    else:
-        fields["booked_at"] = now
-    try:
-        with transaction.atomic():
-            appointment = Appointment.objects.create(**fields)
-    except IntegrityError:
-        # The partial unique index: this person already holds an active appointment.
-        raise LimitReached() from None
-    lifecycle.log_event(
-        action=f"appointment.{status}",
-        appointment=appointment,
-        actor=actor,
-        at=now,
+    appointment, token = create_appointment(
+        slot=slot,
+        service=service,
+        person=person,
         channel=channel,
-        slot=slot.pk,
+        status=Status.HELD if online else Status.BOOKED,
+        priority=priority,
+        case=case,
+        actor=actor,
+        now=now,
     )
     notifications.appointment_created(appointment, token=token)
     return appointment, token
@@ -236,11 +223,6 @@ def verify(*, code, token, now=None):
     )
     notifications.appointment_booked(appointment, token=token)
     return appointment
-
-
-class NotFound(BookingError):
-    http_status = 404
-    default_message = _("No appointment was found for this code and link.")
 
 
 def find_by_code_and_token(*, code, token):

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from .availability import local_datetime, public_holiday
 from .booking import cancel_for_closure
 from .errors import CounterExists
 from .lifecycle import log_event
@@ -26,13 +27,7 @@ from .models import (
     Status,
     Team,
 )
-from .scheduling import (
-    generate_slots,
-    local_datetime,
-    public_holiday,
-    slot_windows,
-    wanted_slots,
-)
+from .scheduling import generate_slots, slot_windows, wanted_slots
 
 PREVIEW_DAYS = 14
 # The appointments a closure cancels (cancel_for_closure takes these and no others).

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from .booking import hash_token, new_code
+from .availability import local_datetime, public_holiday
+from .codes import hash_token, new_code
 from .models import (
     Appointment,
     CancellationReason,
@@ -30,7 +31,6 @@ from .models import (
     Status,
 )
 from .names import email_key, surname_key
-from .scheduling import local_datetime, public_holiday
 
 EMAIL_DOMAIN = "history.demo.invalid"
 

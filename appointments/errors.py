@@ -86,3 +86,8 @@ class NoFollowUp(BookingError):
 class CounterExists(BookingError):
     http_status = 400
     default_message = _("This team already has a counter with this name.")
+
+
+class NotFound(BookingError):
+    http_status = 404
+    default_message = _("No appointment was found for this code and link.")

@@ -6,15 +6,15 @@ two caseworkers acting on one person at once resolve to one winner.
 """
 
 import datetime as dt
-import secrets
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import booking, lifecycle
+from .availability import available_days, local_datetime
 from .errors import (
     LimitReached,
     NoFollowUp,
@@ -35,8 +35,8 @@ from .models import (
     Slot,
     Status,
 )
-from .names import email_key, surname_key
-from .scheduling import local_datetime
+from .people import Person
+from .responsibility import responsible_team
 
 
 def _today_bounds(now):
@@ -111,45 +111,18 @@ def add_walk_in(*, team, service, person, priority=1, actor=None, now=None):
         booked=1,
         closed=True,
     )
-    token = secrets.token_urlsafe(24)
-    try:
-        with transaction.atomic():
-            appointment = Appointment.objects.create(
-                slot=slot,
-                service=service,
-                case=Case.objects.create(service=service),
-                channel=Channel.WALK_IN,
-                status=Status.BOOKED,
-                priority=priority,
-                surname=person.surname.strip(),
-                given_names=person.given_names.strip(),
-                date_of_birth=person.date_of_birth,
-                email=person.email.strip(),
-                phone=person.phone.strip(),
-                nationality=person.nationality,
-                language=person.language,
-                interpreter_needed=person.interpreter_needed,
-                interpreter_language=person.interpreter_language,
-                surname_key=surname_key(person.surname),
-                email_key=email_key(person.email),
-                code=booking._unique_code(),
-                token_hash=booking.hash_token(token),
-                created_at=now,
-                held_at=now,
-                booked_at=now,
-                created_by=actor if actor is not None and actor.is_authenticated else None,
-            )
-    except IntegrityError:
-        raise LimitReached(
-            _("This person already has an open appointment for this concern: check them in.")
-        ) from None
-    lifecycle.log_event(
-        action="appointment.booked",
-        appointment=appointment,
-        actor=actor,
-        at=now,
+    appointment, _token = booking.create_appointment(
+        slot=slot,
+        service=service,
+        person=person,
         channel=Channel.WALK_IN,
+        status=Status.BOOKED,
         priority=priority,
+        actor=actor,
+        now=now,
+        duplicate_error=LimitReached(
+            _("This person already has an open appointment for this concern: check them in.")
+        ),
     )
     return lifecycle.move(
         appointment_id=appointment.pk,
@@ -331,9 +304,6 @@ def mark_no_show(*, appointment_id, actor=None, now=None):
 
 def follow_up_slots(appointment, *, date_from, date_to, now=None):
     """Free slots (both contingents) for the appointment's follow-up service and team."""
-    from .responsibility import responsible_team
-    from .scheduling import available_days
-
     service = appointment.service.follow_up_service
     if service is None:
         raise NoFollowUp()
@@ -361,17 +331,7 @@ def book_follow_up(*, appointment_id, slot_id, actor=None, now=None):
     service = appointment.service.follow_up_service
     if service is None:
         raise NoFollowUp()
-    person = booking.Person(
-        surname=appointment.surname,
-        given_names=appointment.given_names,
-        date_of_birth=appointment.date_of_birth,
-        email=appointment.email,
-        phone=appointment.phone,
-        nationality=str(appointment.nationality),
-        language=appointment.language,
-        interpreter_needed=appointment.interpreter_needed,
-        interpreter_language=appointment.interpreter_language,
-    )
+    person = Person.of(appointment)
     follow_up, _token = booking.book(
         service=service,
         slot_id=slot_id,

@@ -1,58 +1,16 @@
-"""Opening rules → slots for a rolling horizon; closures, holidays, release policy, availability."""
+"""Opening rules → slots for a rolling horizon; closures and holidays close what they cover."""
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import groupby
 
-import holidays
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from .availability import local_datetime, public_holiday
+from .booking import cancel_for_closure
 from .models import Appointment, Closure, Contingent, OpeningRule, Slot
-
-
-@lru_cache(maxsize=16)
-def _holidays(year, subdivision):
-    return holidays.Germany(subdiv=subdivision, years=year)
-
-
-def public_holiday(day):
-    """The name of the public holiday on `day` (Hesse by default), or None."""
-    return _holidays(day.year, settings.HOLIDAY_SUBDIVISION).get(day)
-
-
-def local_datetime(day, time):
-    """An aware datetime for a wall-clock time in the office's time zone (DST-safe)."""
-    return timezone.make_aware(dt.datetime.combine(day, time))
-
-
-# --- Release policy ------------------------------------------------------------------------
-
-
-def bookable_dates(service, *, now=None):
-    """First and last date a resident may book `service` online right now."""
-    local = timezone.localtime(now or timezone.now())
-    first = local.date() + dt.timedelta(days=service.booking_window_min_days)
-    last = local.date() + dt.timedelta(days=service.booking_window_max_days)
-    if local.time() < service.release_time:
-        last -= dt.timedelta(days=1)
-    return first, last
-
-
-def next_release(service, *, now=None):
-    """When the next day becomes bookable, and which day that is."""
-    local = timezone.localtime(now or timezone.now())
-    release_day = (
-        local.date()
-        if local.time() < service.release_time
-        else (local.date() + dt.timedelta(days=1))
-    )
-    moment = local_datetime(release_day, service.release_time)
-    return moment, release_day + dt.timedelta(days=service.booking_window_max_days)
-
 
 # --- Slot generation -----------------------------------------------------------------------
 
@@ -114,8 +72,6 @@ def generate_slots(*, days=None, now=None):
     booked ones are closed to new bookings and, when a closure covers them, their
     appointments are cancelled with reason "office closed". Past slots are never touched.
     """
-    from .booking import cancel_for_closure
-
     now = now or timezone.now()
     days = settings.SLOT_HORIZON_DAYS if days is None else days
     first_day = timezone.localdate(now)
@@ -184,60 +140,3 @@ def generate_slots(*, days=None, now=None):
     Slot.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
     result.created = len(new)
     return result
-
-
-# --- Availability --------------------------------------------------------------------------
-
-
-def free_slots(*, service, team, date_from, date_to, contingents=(Contingent.ONLINE,), now=None):
-    """Open slots with a free place for `service` at `team` between two dates (one query)."""
-    now = now or timezone.now()
-    start = max(now, local_datetime(date_from, dt.time.min))
-    end = local_datetime(date_to + dt.timedelta(days=1), dt.time.min)
-    return (
-        Slot.objects.filter(
-            team=team,
-            rule__services=service,
-            contingent__in=contingents,
-            closed=False,
-            booked__lt=F("capacity"),
-            start__gte=start,
-            start__lt=end,
-        )
-        .annotate(free_places=F("capacity") - F("booked"))
-        .order_by("start", "contingent")
-    )
-
-
-def available_days(
-    *,
-    service,
-    team,
-    date_from,
-    date_to,
-    contingents=(Contingent.ONLINE,),
-    now=None,
-    respect_release=True,
-):
-    """Free slots grouped by local day: [(date, [slot, …]), …], in one query.
-
-    With `respect_release` (residents), only the dates the release policy has opened count.
-    """
-    now = now or timezone.now()
-    if respect_release:
-        first, last = bookable_dates(service, now=now)
-        date_from, date_to = max(date_from, first), min(date_to, last)
-    if date_from > date_to:
-        return []
-    slots = free_slots(
-        service=service,
-        team=team,
-        date_from=date_from,
-        date_to=date_to,
-        contingents=contingents,
-        now=now,
-    )
-    return [
-        (day, list(day_slots))
-        for day, day_slots in groupby(slots, key=lambda s: timezone.localdate(s.start))
-    ]

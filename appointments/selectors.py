@@ -1,5 +1,6 @@
 """Prepared reads shared by screens (so templates never trigger queries)."""
 
+from .codes import is_valid_code
 from .models import Appointment, Service
 
 
@@ -8,8 +9,6 @@ def bookable_services():
 
 
 def appointment_for_display(code):
-    from .booking import is_valid_code
-
     if not is_valid_code(code):
         return None
     return (

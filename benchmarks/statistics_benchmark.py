@@ -160,8 +160,8 @@ def load(target, days):
     from django.db import connection
     from django.utils import timezone
 
+    from appointments.availability import local_datetime, public_holiday
     from appointments.models import Appointment, Case, Service, Slot, Team
-    from appointments.scheduling import local_datetime, public_holiday
 
     teams = [
         Team.objects.get_or_create(name=f"Bench team {n}", defaults={"waiting_prefix": f"Q{n}"})[0]

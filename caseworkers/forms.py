@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from appointments.booking import normalize_code
+from appointments.codes import normalize_code
 from appointments.models import Counter, Outcome, Service, Team
 
 

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appointments import queue
-from appointments.booking import Person
 from appointments.errors import BookingError, TooLate
 from appointments.models import Appointment, Status
 from appointments.names import surname_key
+from appointments.people import Person
 
 from .audit import VIEWED, log_personal_data_access
 from .forms import FindForm, WalkInForm
@@ -86,15 +86,7 @@ def walk_in(request):
     form = WalkInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = Person(
-            surname=data["surname"],
-            given_names=data["given_names"],
-            date_of_birth=data["date_of_birth"],
-            email=data["email"] or "",
-            nationality=data["nationality"],
-            language=data["language"],
-            interpreter_needed=data["interpreter_needed"],
-        )
+        person = Person.from_data(data)
         try:
             appointment = queue.add_walk_in(
                 team=data["team"],

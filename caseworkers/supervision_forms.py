@@ -9,7 +9,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from appointments.booking import CODE_ALPHABET, CODE_LENGTH, normalize_code
+from appointments.codes import CODE_LENGTH, is_valid_code, normalize_code
 from appointments.models import Closure, Counter, OpeningRule, Service, Team
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -212,7 +212,7 @@ class AuditFilterForm(forms.Form):
 
     def clean_code(self):
         code = normalize_code(self.cleaned_data["code"])
-        if code and (len(code) != CODE_LENGTH or set(code) - set(CODE_ALPHABET)):
+        if code and not is_valid_code(code):
             raise forms.ValidationError(
                 _("A booking code has %(length)d letters and digits, e.g. K7MX3Q9A.")
                 % {"length": CODE_LENGTH}

@@ -1,5 +1,5 @@
 """Public API views: one per operation; each parses, calls the domain function the web calls
-(booking.book, verify, cancel, reschedule; scheduling.available_days) and shapes the answer.
+(booking.book, verify, cancel, reschedule; availability.available_days) and shapes the answer.
 
 The protections are the web's: the same rate-limit scopes and settings (a client cannot double
 its quota by using both doors), the same proof-of-work challenge, and a wrong code or token
@@ -21,11 +21,13 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from .. import booking, challenge, ratelimit
-from ..errors import ServiceNotBookable
+from ..availability import available_days
+from ..codes import is_valid_code, normalize_code
+from ..errors import NotFound, ServiceNotBookable
 from ..models import Appointment, CancellationReason, Channel, Service, Team
 from ..names import email_key
+from ..people import Person
 from ..responsibility import responsible_team
-from ..scheduling import available_days
 from ..selectors import bookable_services
 from . import examples
 from .errors import RateLimited, error_responses
@@ -104,9 +106,9 @@ class ManageView(PublicView):
 def well_formed(code):
     """The normalised code, or the same 404 as for a wrong one: a code that cannot exist is
     not looked up (PostgreSQL refuses some characters, e.g. NUL, with an error)."""
-    code = booking.normalize_code(code)
-    if len(code) != booking.CODE_LENGTH or not set(code) <= set(booking.CODE_ALPHABET):
-        raise booking.NotFound()
+    code = normalize_code(code)
+    if not is_valid_code(code):
+        raise NotFound()
     return code
 
 
@@ -268,17 +270,7 @@ class BookingCreateView(PublicView):
                     ]
                 }
             )
-        person = booking.Person(
-            surname=data["surname"],
-            given_names=data["given_names"],
-            date_of_birth=data["date_of_birth"],
-            email=data["email"],
-            phone=data["phone"],
-            nationality=str(data["nationality"] or ""),
-            language=_language(data.get("language")),
-            interpreter_needed=data["interpreter"],
-            interpreter_language=data["interpreter_language"],
-        )
+        person = Person.from_data(data, language=_language(data.get("language")))
         appointment, _token = booking.book(
             service=data["service"], slot_id=data["slot"], person=person, channel=Channel.ONLINE
         )

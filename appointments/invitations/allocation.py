@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from .. import booking
+from ..availability import local_datetime
 from ..errors import BookingError, LimitReached, SlotFull, SlotUnavailable
 from ..lifecycle import log_event
 from ..models import (
@@ -32,8 +33,9 @@ from ..models import (
     Slot,
 )
 from ..names import routing_letter
+from ..people import Person
 from ..responsibility import responsible_team
-from ..scheduling import generate_slots, local_datetime
+from ..scheduling import generate_slots
 from .links import token_hash
 
 logger = logging.getLogger(__name__)
@@ -164,17 +166,6 @@ class Planner:
         place.booked = place.capacity
 
 
-def _person(invitation):
-    return booking.Person(
-        surname=invitation.surname,
-        given_names=invitation.given_names,
-        date_of_birth=invitation.date_of_birth,
-        email=invitation.email,
-        nationality=str(invitation.nationality),
-        language=invitation.language,
-    )
-
-
 def _mark(invitation, state, problem):
     Invitation.objects.filter(pk=invitation.pk, state__in=ALLOCATABLE).update(
         state=state, problem=str(problem)[:300]
@@ -196,7 +187,7 @@ def _reserve(invitation, place, first, last, *, actor, now):
         appointment, _token = booking.book(
             service=invitation.service,
             slot_id=place.pk,
-            person=_person(invitation),
+            person=Person.of(invitation),
             channel=Channel.INVITATION,
             actor=actor,
             now=now,

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import booking
+from ..availability import available_days
+from ..codes import normalize_code
 from ..lifecycle import log_event
 from ..models import (
     Appointment,
@@ -22,7 +24,6 @@ from ..models import (
     Status,
 )
 from ..names import surname_key
-from ..scheduling import available_days
 from .errors import NotAnswerable, OutsideWindow
 from .links import invitation_token
 
@@ -67,7 +68,7 @@ def access_by_birth_date(*, code, date_of_birth, surname=""):
     """The invitation's secret token when code and date of birth (and the surname, if given)
     match an invited appointment; None otherwise. For the short link printed on letters."""
     appointment = (
-        Appointment.objects.filter(code=booking.normalize_code(code), channel="invitation")
+        Appointment.objects.filter(code=normalize_code(code), channel="invitation")
         .select_related("invitation")
         .first()
     )

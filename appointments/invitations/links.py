@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.crypto import salted_hmac
 
-from ..booking import hash_token
+from ..codes import hash_token
 from ..notifications.messages import absolute
 
 SALT = "appointments.invitation-token"

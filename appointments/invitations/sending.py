@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import booking, notifications
+from ..availability import local_datetime
 from ..documents import ics_attachment
 from ..errors import TransitionNotAllowed
 from ..lifecycle import log_event
@@ -27,7 +28,6 @@ from ..models import (
     InvitationState,
     Status,
 )
-from ..scheduling import local_datetime
 from .links import links
 
 logger = logging.getLogger(__name__)

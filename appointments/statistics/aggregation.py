@@ -12,6 +12,7 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
+from ..availability import local_datetime
 from ..lifecycle import log_event
 from ..models import (
     Appointment,
@@ -25,7 +26,6 @@ from ..models import (
     Slot,
     StatisticsDay,
 )
-from ..scheduling import local_datetime
 from . import definitions as d
 
 DAILY_MEASURES = tuple(

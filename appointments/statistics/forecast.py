@@ -9,8 +9,8 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
+from ..availability import public_holiday
 from ..models import Appointment, Channel, Contingent, DailyFigure, Slot, Status
-from ..scheduling import public_holiday
 from . import definitions as d
 from .aggregation import day_start
 from .reports import percent

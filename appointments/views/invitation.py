@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import booking, ratelimit
+from .. import ratelimit
+from ..codes import normalize_code
 from ..errors import BookingError
 from ..invitations import answers
 from ..models import DeclineReason, InvitationState
@@ -57,14 +58,14 @@ def _invitation(request, code):
 
 
 def _to_detail(code):
-    return redirect("appointments:invitation:detail", code=booking.normalize_code(code))
+    return redirect("appointments:invitation:detail", code=normalize_code(code))
 
 
 def _from_link(request, code):
     """A link with `?t=`: keep the token in the session and clean the address bar."""
     if not _allowed(request):
         return too_many(request)
-    _remember(request, booking.normalize_code(code), request.GET["t"])
+    _remember(request, normalize_code(code), request.GET["t"])
     return None
 
 
@@ -91,7 +92,7 @@ def _access_page(request, code, form, status=200):
     return render(
         request,
         "appointments/invitation/access.html",
-        {"code": booking.normalize_code(code), "form": form},
+        {"code": normalize_code(code), "form": form},
         status=status,
     )
 
@@ -101,7 +102,7 @@ def _access_page(request, code, form, status=200):
 def access(request, code):
     """The short link's check: booking code (in the address) and date of birth."""
     form = AccessForm(request.POST)
-    code = booking.normalize_code(code)
+    code = normalize_code(code)
     if not form.is_valid():
         return _access_page(request, code, form, status=400)
     per_code = ratelimit.allow(

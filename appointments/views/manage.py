@@ -15,8 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .. import booking, ratelimit
+from ..codes import normalize_code
 from ..documents import ics_bytes, qr_svg
-from ..errors import BookingError, HoldExpired
+from ..errors import BookingError, HoldExpired, NotFound
 from ..models import ACTIVE_STATUSES, CancellationReason, Status
 from ..notifications.messages import REPLY_SALT
 from ..selectors import appointment_for_display
@@ -48,11 +49,11 @@ def _allowed(request):
 
 def _resolve(request, code):
     """(appointment, token) for the code and the token from the link or the session."""
-    code = booking.normalize_code(code)
+    code = normalize_code(code)
     token = (request.session.get(TOKENS) or {}).get(code, "")
     try:
         return booking.find_by_code_and_token(code=code, token=token), token
-    except booking.NotFound:
+    except NotFound:
         return None, None
 
 
@@ -65,7 +66,7 @@ def verify(request, code):
     token = request.POST.get("t") or request.GET.get("t", "")
     try:
         appointment = booking.find_by_code_and_token(code=code, token=token)
-    except booking.NotFound:
+    except NotFound:
         return _not_found(request)
     if request.method == "POST" or appointment.status != Status.HELD:
         try:
@@ -88,8 +89,8 @@ def manage(request, code):
     if "t" in request.GET:
         if not _allowed(request):
             return too_many(request)
-        _remember(request, booking.normalize_code(code), request.GET["t"])
-        return redirect("appointments:manage", code=booking.normalize_code(code))
+        _remember(request, normalize_code(code), request.GET["t"])
+        return redirect("appointments:manage", code=normalize_code(code))
     appointment, _token = _resolve(request, code)
     if appointment is None:
         return _not_found(request)
@@ -190,7 +191,7 @@ def reply(request, code):
         data = signing.loads(signed, salt=REPLY_SALT)
     except signing.BadSignature:
         return _not_found(request)
-    appointment = appointment_for_display(booking.normalize_code(code))
+    appointment = appointment_for_display(normalize_code(code))
     if (
         appointment is None
         or data.get("c") != appointment.code

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from ..scheduling import next_release
+from ..availability import next_release
 from ..selectors import bookable_services
 
 

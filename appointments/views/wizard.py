@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import booking, challenge, ratelimit
+from ..availability import available_days, bookable_dates, free_slots, next_release
 from ..errors import BookingError, LimitReached, SlotFull, SlotUnavailable
 from ..forms import PersonForm, SurnameForm
 from ..models import Channel, Contingent, Service, Slot
 from ..names import email_key
+from ..people import Person
 from ..responsibility import responsible_team
-from ..scheduling import available_days, bookable_dates, free_slots, next_release
 from ..selectors import appointment_for_display
 
 DRAFT = "booking_draft"
@@ -188,17 +189,7 @@ def details(request, slug):
 
 def _hold(request, service, slot, draft, form):
     data = form.cleaned_data
-    person = booking.Person(
-        surname=draft["surname"],
-        given_names=data["given_names"],
-        date_of_birth=data["date_of_birth"],
-        email=data["email"],
-        phone=data["phone"],
-        nationality=draft["nationality"],
-        language=data["language"],
-        interpreter_needed=data["interpreter_needed"],
-        interpreter_language=data["interpreter_language"],
-    )
+    person = Person.from_data(data, surname=draft["surname"], nationality=draft["nationality"])
     try:
         appointment, _token = booking.book(
             service=service, slot_id=slot.pk, person=person, channel=Channel.ONLINE

@@ -8,8 +8,8 @@ import datetime as dt
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from appointments.availability import local_datetime
 from appointments.models import Event
-from appointments.scheduling import local_datetime
 
 from ..permissions import role_required
 from ..roles import ADMINISTRATOR, SUPERVISOR

@@ -7,9 +7,11 @@ import time_machine
 from django.utils import timezone
 
 from appointments import booking
+from appointments.codes import CODE_ALPHABET, hash_token, new_code, normalize_code
 from appointments.errors import (
     HoldExpired,
     LimitReached,
+    NotFound,
     NotResponsible,
     ServiceNotBookable,
     SlotFull,
@@ -43,10 +45,8 @@ def test_an_online_booking_is_held_and_takes_a_place():
     )
     assert appointment.status == Status.HELD
     assert appointment.hold_expires_at == appointment.held_at + dt.timedelta(minutes=30)
-    assert len(appointment.code) == 8 and set(appointment.code) <= set(booking.CODE_ALPHABET)
-    assert (
-        appointment.token_hash == booking.hash_token(token) and token not in appointment.token_hash
-    )
+    assert len(appointment.code) == 8 and set(appointment.code) <= set(CODE_ALPHABET)
+    assert appointment.token_hash == hash_token(token) and token not in appointment.token_hash
     assert len(token) >= 22  # ≥128 bits
     slot.refresh_from_db()
     assert slot.booked == 1
@@ -69,9 +69,9 @@ def test_a_wrong_token_or_code_is_the_same_not_found():
     appointment, _token = booking.book(
         service=service, slot_id=slot.pk, person=person(), channel="online"
     )
-    with pytest.raises(booking.NotFound) as wrong_token:
+    with pytest.raises(NotFound) as wrong_token:
         booking.verify(code=appointment.code, token="not-the-token")
-    with pytest.raises(booking.NotFound) as wrong_code:
+    with pytest.raises(NotFound) as wrong_code:
         booking.verify(code="ZZZZZZZZ", token="whatever")
     assert str(wrong_token.value) == str(wrong_code.value)
     appointment.refresh_from_db()
@@ -273,10 +273,10 @@ def test_booking_a_slot_of_the_wrong_letter_team_is_refused():
 
 
 def test_booking_codes_are_unique_and_unambiguous():
-    codes = {booking.new_code() for _ in range(2000)}
+    codes = {new_code() for _ in range(2000)}
     assert len(codes) == 2000
     assert not set("".join(codes)) & set("01IOL")
-    assert booking.normalize_code(" ab2c-d3ef ") == "AB2CD3EF"
+    assert normalize_code(" ab2c-d3ef ") == "AB2CD3EF"
 
 
 def test_routing_survives_all_rules_of_one_service():

@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 
 from appointments import booking, invitations
+from appointments.codes import token_matches
 from appointments.invitations import answers, letters, sending
 from appointments.invitations.errors import ImportRefused, NotAnswerable, OutsideWindow
 from appointments.invitations.links import invitation_token
@@ -25,6 +26,7 @@ from appointments.models import (
     Slot,
     Status,
 )
+from appointments.people import Person
 from appointments.scheduling import generate_slots
 from tests.appointments.invitation_helpers import (
     EXPIRY,
@@ -301,7 +303,7 @@ def test_an_invitee_who_already_has_an_appointment_is_reported(office):
         service=office.service,
         slot_id=slot.pk,
         channel="staff",
-        person=booking.Person(
+        person=Person(
             surname="Aydin",
             given_names="Elif",
             date_of_birth=dt.date(1988, 5, 14),
@@ -341,7 +343,7 @@ def test_sending_writes_one_email_with_calendar_file_and_marks_letters(office):
     assert message.attachments[0]["mimetype"] == "text/calendar"
     token = invitation_token(invitation)
     assert f"/de/einladung/{invitation.appointment.code}/?t={token}" in message.text_body
-    assert booking.token_matches(invitation.appointment, token)
+    assert token_matches(invitation.appointment, token)
     assert invitation.state == InvitationState.SENT and invitation.answer_by > NOW
     letter = Invitation.objects.get(row_number=3)
     assert (letter.state, letter.delivery) == (InvitationState.SENT, InvitationDelivery.LETTER)

@@ -10,14 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appointments import booking
+from appointments.availability import available_days, bookable_dates, next_release, public_holiday
 from appointments.models import Appointment, Closure, Contingent, Slot, Status
-from appointments.scheduling import (
-    available_days,
-    bookable_dates,
-    generate_slots,
-    next_release,
-    public_holiday,
-)
+from appointments.scheduling import generate_slots
 from tests.factories import ServiceFactory, TeamFactory, person, route_all, rule_for
 
 BERLIN = ZoneInfo("Europe/Berlin")

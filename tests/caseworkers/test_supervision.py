@@ -13,6 +13,7 @@ from django.urls import resolve
 from django.utils import timezone
 
 from appointments import booking, capacity
+from appointments.availability import local_datetime, public_holiday
 from appointments.models import (
     Appointment,
     CancellationReason,
@@ -25,7 +26,7 @@ from appointments.models import (
     Slot,
     Status,
 )
-from appointments.scheduling import generate_slots, local_datetime, public_holiday
+from appointments.scheduling import generate_slots
 from caseworkers.audit import EXPORTED, VIEWED, log_personal_data_access
 from caseworkers.models import DeviceToken
 from tests.factories import ServiceFactory, TeamFactory, bookable_slot, person, route_all, rule_for

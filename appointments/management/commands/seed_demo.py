@@ -14,7 +14,6 @@ from appointments import booking, demo_data, demo_history, statistics
 from appointments.errors import BookingError
 from appointments.models import (
     Appointment,
-    Case,
     Counter,
     OpeningRule,
     ResponsibilityRule,
@@ -22,7 +21,8 @@ from appointments.models import (
     Slot,
     Team,
 )
-from appointments.names import email_key, surname_key
+from appointments.people import Person
+from appointments.responsibility import responsible_team
 from appointments.scheduling import generate_slots
 
 DEMO_PASSWORD = "wiesbaden-demo"  # noqa: S105 - demo only; the command refuses to run in production
@@ -155,7 +155,7 @@ class Command(BaseCommand):
         service = Service.objects.get(slug="aufenthaltserlaubnis-verlaengerung")
         created = 0
         for n, (surname, given, nationality, language) in enumerate(people):
-            person = booking.Person(
+            person = Person(
                 surname=surname,
                 given_names=given,
                 date_of_birth=dt.date(1980 + n, 1 + n, 10),
@@ -163,9 +163,7 @@ class Command(BaseCommand):
                 nationality=nationality,
                 language=language,
             )
-            team = booking.responsible_team(
-                service=service, surname=surname, nationality=nationality
-            )
+            team = responsible_team(service=service, surname=surname, nationality=nationality)
             slot = (
                 Slot.objects.filter(
                     team=team,
@@ -207,9 +205,7 @@ class Command(BaseCommand):
         ]
         created = 0
         for n, (surname, given, nationality, language) in enumerate(people):
-            team = booking.responsible_team(
-                service=service, surname=surname, nationality=nationality
-            )
+            team = responsible_team(service=service, surname=surname, nationality=nationality)
             # one demo place each, from 08:00 on, every 75 minutes, in the team's office day
             start = timezone.make_aware(
                 dt.datetime.combine(day, dt.time(8)) + dt.timedelta(minutes=75 * n)
@@ -223,25 +219,21 @@ class Command(BaseCommand):
                 booked=1,
                 closed=True,
             )
-            Appointment.objects.create(
+            booking.create_appointment(
                 slot=slot,
                 service=service,
-                case=Case.objects.create(service=service),
+                person=Person(
+                    surname=surname,
+                    given_names=given,
+                    date_of_birth=dt.date(1975 + n, 3, 1 + n),
+                    email=f"{surname.lower()}@today.demo.invalid",
+                    nationality=nationality,
+                    language=language,
+                    interpreter_needed=n % 3 == 0,
+                ),
                 channel="online" if n % 2 else "invitation",
                 status="booked",
-                surname=surname,
-                given_names=given,
-                date_of_birth=dt.date(1975 + n, 3, 1 + n),
-                email=f"{surname.lower()}@today.demo.invalid",
-                nationality=nationality,
-                language=language,
-                interpreter_needed=n % 3 == 0,
-                surname_key=surname_key(surname),
-                email_key=email_key(f"{surname.lower()}@today.demo.invalid"),
-                code=booking.new_code(),
-                token_hash=booking.hash_token(booking.new_code()),
-                held_at=now,
-                booked_at=now,
+                now=now,
             )
             created += 1
         return created

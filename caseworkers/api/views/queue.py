@@ -13,9 +13,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.views import APIView
 
-from appointments import booking, queue
+from appointments import queue
 from appointments.api.errors import error_responses
+from appointments.codes import normalize_code
 from appointments.models import Appointment, Counter, Status, Team
+from appointments.people import Person
 
 from .. import examples
 from ..permissions import Caseworker as CaseworkerRole
@@ -143,7 +145,7 @@ class CheckInView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         appointment = (
-            Appointment.objects.filter(code=booking.normalize_code(data["code"])).only("pk").first()
+            Appointment.objects.filter(code=normalize_code(data["code"])).only("pk").first()
         )
         if appointment is None:
             raise exceptions.NotFound(_("No appointment found. Check the code or search by name."))
@@ -168,17 +170,7 @@ class WalkInView(APIView):
         serializer = WalkInInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        person = booking.Person(
-            surname=data["surname"],
-            given_names=data["given_names"],
-            date_of_birth=data["date_of_birth"],
-            email=data["email"],
-            phone=data["phone"],
-            nationality=str(data["nationality"]),
-            language=data["language"],
-            interpreter_needed=data["interpreter"],
-            interpreter_language=data["interpreter_language"],
-        )
+        person = Person.from_data(data)
         appointment = queue.add_walk_in(
             team=data["team"],
             service=data["service"],
