@@ -7,8 +7,7 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self):
-        from django.core import checks
-
-        from wiesbaden_abh.checks import booking_protections
-
-        checks.register(booking_protections, checks.Tags.security)
+        # Importing at ready() is Django's way to hook into start-up: the system checks
+        # register themselves, and the Celery tasks become known by name in every process
+        # (web too), so background.enqueue can send them without importing tasks.py.
+        from . import checks, tasks  # noqa: F401

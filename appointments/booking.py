@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import lifecycle, notifications
+from .audit import log_event
 from .availability import bookable_dates
 from .codes import hash_token, is_valid_code, new_code, new_token, normalize_code, token_matches
 from .errors import (
@@ -155,7 +156,7 @@ def create_appointment(
     except IntegrityError:
         # The partial unique index: this person already holds an active appointment.
         raise (duplicate_error or LimitReached()) from None
-    lifecycle.log_event(
+    log_event(
         action=f"appointment.{status}",
         appointment=appointment,
         actor=actor,
@@ -319,7 +320,7 @@ def reschedule(*, appointment_id, slot_id, actor=None, internal=False, now=None,
     delay = 0 if appointment.status == Status.HELD else settings.CANCELLATION_RELEASE_DELAY_MINUTES
     _free_place(old_slot_id, delay_minutes=delay, now=now)
     appointment.refresh_from_db()
-    event = lifecycle.log_event(
+    event = log_event(
         action="appointment.rescheduled",
         appointment=appointment,
         actor=actor,
@@ -404,7 +405,7 @@ def confirm_attendance(*, appointment_id, now=None):
         pk=appointment_id, status=Status.BOOKED, attendance_confirmed_at__isnull=True
     ).update(attendance_confirmed_at=now)
     if updated:
-        lifecycle.log_event(
+        log_event(
             action="appointment.attendance_confirmed",
             appointment=Appointment.objects.get(pk=appointment_id),
             at=now,

@@ -13,10 +13,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from .audit import log_event
 from .availability import local_datetime, public_holiday
 from .booking import cancel_for_closure
 from .errors import CounterExists
-from .lifecycle import log_event
 from .models import (
     Appointment,
     Closure,

@@ -14,7 +14,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from ..documents import ics_attachment
 from ..models import OutboxMessage
+from .outbox import enqueue_after_commit
 
 REPLY_SALT = "appointments.reminder-reply"
 
@@ -98,8 +100,6 @@ def send(kind, appointment, *, occasion="", attachments=(), **context):
             )
     except IntegrityError:
         return None  # written concurrently by another process: it goes out once
-    from .outbox import enqueue_after_commit
-
     enqueue_after_commit(message.pk)
     return message
 
@@ -120,8 +120,6 @@ def appointment_created(appointment, *, token):
 
 
 def _ics(appointment):
-    from ..documents import ics_attachment
-
     return [ics_attachment(appointment)]
 
 

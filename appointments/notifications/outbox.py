@@ -16,29 +16,21 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .. import background
+from ..audit import log_event
 from ..models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
 # What a failed delivery may raise: SMTP refusals and network errors (retried).
 DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
+DELIVER_TASK = "appointments.tasks.deliver_message"
 
 
 def enqueue_after_commit(message_id):
     """Ask a worker to deliver once the transaction has committed; if the broker is down, the
     row stays pending and the sweeper sends it."""
-
-    def enqueue():
-        from ..tasks import deliver_message
-
-        try:
-            deliver_message.delay(message_id)
-        except Exception:
-            logger.warning(
-                "broker unavailable; outbox message %s waits for the sweeper", message_id
-            )
-
-    transaction.on_commit(enqueue)
+    background.enqueue_after_commit(DELIVER_TASK, message_id)
 
 
 def _backoff(attempts):
@@ -138,8 +130,6 @@ def sweep(*, now=None, limit=100):
 @transaction.atomic
 def resend(*, message_id, actor=None):
     """Put a failed message back in the queue (staff action); returns True if it was failed."""
-    from ..lifecycle import log_event
-
     updated = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.FAILED).update(
         status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
     )

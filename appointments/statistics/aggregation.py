@@ -12,8 +12,8 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
+from ..audit import log_event
 from ..availability import local_datetime
-from ..lifecycle import log_event
 from ..models import (
     Appointment,
     Case,

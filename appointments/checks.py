@@ -1,9 +1,10 @@
-"""System checks of the project's own settings."""
+"""System checks of the booking protections (registered when the app is ready)."""
 
 from django.conf import settings
-from django.core.checks import Warning
+from django.core.checks import Tags, Warning, register
 
 
+@register(Tags.security)
 def booking_protections(app_configs=None, **kwargs):
     """Warn when the anti-bot protections of booking are off outside development.
 
