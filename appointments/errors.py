@@ -91,3 +91,19 @@ class CounterExists(BookingError):
 class NotFound(BookingError):
     http_status = 404
     default_message = _("No appointment was found for this code and link.")
+
+
+class TooManyAttempts(BookingError):
+    http_status = 429
+    default_message = _(
+        "To keep appointments fair for everyone, we limit how often a booking can be tried. "
+        "Please try again later."
+    )
+
+
+class ChallengeFailed(BookingError):
+    http_status = 400
+    default_message = _(
+        "The automatic anti-bot check did not complete. Please wait until it shows as done, "
+        "then send the form again."
+    )

@@ -1,6 +1,5 @@
 from django.urls import include, path
 
-from .challenge import challenge_view
 from .views import manage, public, wizard
 
 app_name = "appointments"
@@ -8,7 +7,7 @@ app_name = "appointments"
 urlpatterns = [
     path("", public.home, name="home"),
     path("datenschutz/", public.privacy, name="privacy"),
-    path("challenge/", challenge_view, name="challenge"),
+    path("challenge/", public.challenge_view, name="challenge"),
     path("buchen/<slug:slug>/", wizard.start, name="start"),
     path("buchen/<slug:slug>/zeit/", wizard.calendar, name="calendar"),
     path("buchen/<slug:slug>/daten/", wizard.details, name="details"),

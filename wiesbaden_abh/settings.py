@@ -352,7 +352,7 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "appointments.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "appointments.protection.client_ip"
 AXES_LOCKOUT_TEMPLATE = "caseworkers/lockout.html"
 # Failed attempts are kept for the lockout; successful logins are not recorded (data economy).
 AXES_DISABLE_ACCESS_LOG = True

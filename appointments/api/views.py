@@ -10,7 +10,6 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -20,12 +19,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from .. import booking, challenge, ratelimit
+from .. import booking, protection
 from ..availability import available_days
 from ..codes import is_valid_code, normalize_code
-from ..errors import NotFound, ServiceNotBookable
+from ..errors import ChallengeFailed, NotFound, ServiceNotBookable, TooManyAttempts
 from ..models import Appointment, CancellationReason, Channel, Service, Team
-from ..names import email_key
 from ..people import Person
 from ..responsibility import responsible_team
 from ..selectors import bookable_services
@@ -67,12 +65,7 @@ class LinkAttemptThrottle(BaseThrottle):
     """The web's limit on verification and manage-link attempts per client address."""
 
     def allow_request(self, request, view):
-        return ratelimit.allow(
-            "links-ip",
-            ratelimit.client_ip(request),
-            limit=settings.RATE_LIMIT_LINKS_PER_IP_HOUR,
-            window_seconds=HOUR,
-        )
+        return protection.link_attempt_allowed(request)
 
     def wait(self):
         return HOUR
@@ -202,29 +195,12 @@ class ServiceSlotsView(generics.ListAPIView):
 )
 class ChallengeView(PublicView):
     def get(self, request):
-        response = Response(challenge.new_challenge())
+        response = Response(protection.new_challenge())
         add_never_cache_headers(response)
         return response
 
 
 # --- Booking -----------------------------------------------------------------------------------
-
-
-def _check_hold_limits(request, email):
-    """The web's limits on holds: per client address per hour and per mailbox per day."""
-    allowed = ratelimit.allow(
-        "hold-ip",
-        ratelimit.client_ip(request),
-        limit=settings.RATE_LIMIT_HOLDS_PER_IP_HOUR,
-        window_seconds=HOUR,
-    ) and ratelimit.allow(
-        "hold-email",
-        email_key(email),
-        limit=settings.RATE_LIMIT_HOLDS_PER_EMAIL_DAY,
-        window_seconds=DAY,
-    )
-    if not allowed:
-        raise RateLimited(retry_after=HOUR)
 
 
 def _language(requested):
@@ -258,18 +234,14 @@ class BookingCreateView(PublicView):
         serializer = BookingInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        _check_hold_limits(request, data["email"])
-        if challenge.enabled() and not challenge.verify(data.get("altcha", "")):
-            raise ValidationError(
-                {
-                    "altcha": [
-                        _(
-                            "The automatic anti-bot check did not complete. Please wait until "
-                            "it shows as done, then send the form again."
-                        )
-                    ]
-                }
+        try:
+            protection.check_hold(
+                request, email=data["email"], challenge_payload=data.get("altcha", "")
             )
+        except TooManyAttempts:
+            raise RateLimited(retry_after=protection.HOUR) from None
+        except ChallengeFailed as error:
+            raise ValidationError({"altcha": [error.message]}) from None
         person = Person.from_data(data, language=_language(data.get("language")))
         appointment, _token = booking.book(
             service=data["service"], slot_id=data["slot"], person=person, channel=Channel.ONLINE

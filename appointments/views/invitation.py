@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import ratelimit
+from .. import protection
 from ..codes import normalize_code
 from ..errors import BookingError
 from ..invitations import answers
@@ -105,7 +105,7 @@ def access(request, code):
     code = normalize_code(code)
     if not form.is_valid():
         return _access_page(request, code, form, status=400)
-    per_code = ratelimit.allow(
+    per_code = protection.allow(
         "invitation-access",
         code,
         limit=settings.INVITATION_ACCESS_TRIES_PER_HOUR,

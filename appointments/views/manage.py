@@ -4,7 +4,6 @@ The secret token arrives once in the e-mail link (`?t=`); it is then kept in the
 the address bar is cleaned. A wrong code and a wrong token give the same neutral page.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import HttpResponse
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .. import booking, ratelimit
+from .. import booking, protection
 from ..codes import normalize_code
 from ..documents import ics_bytes, qr_svg
 from ..errors import BookingError, HoldExpired, NotFound
@@ -39,12 +38,7 @@ def _not_found(request):
 
 
 def _allowed(request):
-    return ratelimit.allow(
-        "links-ip",
-        ratelimit.client_ip(request),
-        limit=settings.RATE_LIMIT_LINKS_PER_IP_HOUR,
-        window_seconds=3600,
-    )
+    return protection.link_attempt_allowed(request)
 
 
 def _resolve(request, code):

@@ -1,8 +1,12 @@
 """Public pages: the start page with all concerns, and the privacy notice."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
+from .. import protection
 from ..availability import next_release
 from ..selectors import bookable_services
 
@@ -17,3 +21,10 @@ def home(request):
 
 def privacy(request):
     return render(request, "appointments/privacy.html")
+
+
+@never_cache
+@require_GET
+def challenge_view(request):
+    """A new challenge for the widget; never cached, since each one is accepted only once."""
+    return JsonResponse(protection.new_challenge())

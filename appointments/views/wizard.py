@@ -14,12 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import booking, challenge, ratelimit
+from .. import booking, protection
 from ..availability import available_days, bookable_dates, free_slots, next_release
-from ..errors import BookingError, LimitReached, SlotFull, SlotUnavailable
+from ..errors import (
+    BookingError,
+    ChallengeFailed,
+    LimitReached,
+    SlotFull,
+    SlotUnavailable,
+    TooManyAttempts,
+)
 from ..forms import PersonForm, SurnameForm
 from ..models import Channel, Contingent, Service, Slot
-from ..names import email_key
 from ..people import Person
 from ..responsibility import responsible_team
 from ..selectors import appointment_for_display
@@ -150,25 +156,16 @@ def details(request, slug):
     form = PersonForm(request.POST or None)
     challenge_error = None
     if request.method == "POST" and form.is_valid():
-        ip = ratelimit.client_ip(request)
-        email = form.cleaned_data["email"]
-        if not (
-            ratelimit.allow(
-                "hold-ip", ip, limit=settings.RATE_LIMIT_HOLDS_PER_IP_HOUR, window_seconds=3600
+        try:
+            protection.check_hold(
+                request,
+                email=form.cleaned_data["email"],
+                challenge_payload=request.POST.get("altcha", ""),
             )
-            and ratelimit.allow(
-                "hold-email",
-                email_key(email),
-                limit=settings.RATE_LIMIT_HOLDS_PER_EMAIL_DAY,
-                window_seconds=86400,
-            )
-        ):
+        except TooManyAttempts:
             return too_many(request)
-        if challenge.enabled() and not challenge.verify(request.POST.get("altcha", "")):
-            challenge_error = _(
-                "The automatic anti-bot check did not complete. Please wait until it shows "
-                "as done, then send the form again."
-            )
+        except ChallengeFailed as error:
+            challenge_error = error.message
         else:
             outcome = _hold(request, service, slot, draft, form)
             if outcome is not None:
@@ -181,7 +178,7 @@ def details(request, slug):
             "slot": slot,
             "draft": draft,
             "form": form,
-            "challenge_enabled": challenge.enabled(),
+            "challenge_enabled": protection.challenge_enabled(),
             "challenge_error": challenge_error,
         },
     )

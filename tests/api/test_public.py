@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from appointments import booking, challenge
+from appointments import booking, protection
 from appointments.models import Appointment, Contingent, ResponsibilityRule, Slot, Status
 from tests.api.conftest import booking_payload, hold_on_the_web, solve, token_from_mail
 from tests.factories import (
@@ -307,7 +307,7 @@ def test_each_challenge_is_new_and_not_cached(api):
     second = api.get("/api/v1/challenge/")
     assert first.json()["signature"] != second.json()["signature"]
     assert "no-store" in first["Cache-Control"]
-    assert challenge.verify(solve(first.json()))
+    assert protection.verify_challenge(solve(first.json()))
 
 
 # --- Rate limits: the web's scopes and settings --------------------------------------------------

@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from appointments import challenge
+from appointments import protection
 
 pytestmark = pytest.mark.urls("tests.browser.challenge_urls")
 
@@ -54,26 +54,26 @@ def encode(data):
 
 @pytest.fixture
 def payload():
-    return solve(challenge.new_challenge())
+    return solve(protection.new_challenge())
 
 
 # --- verification -------------------------------------------------------------------------
 
 
 def test_solved_challenge_is_accepted(payload):
-    assert challenge.verify(payload) is True
+    assert protection.verify_challenge(payload) is True
 
 
 def test_same_solution_is_refused_the_second_time(payload):
-    assert challenge.verify(payload) is True
-    assert challenge.verify(payload) is False
+    assert protection.verify_challenge(payload) is True
+    assert protection.verify_challenge(payload) is False
 
 
 def test_replay_is_refused_even_when_the_payload_is_encoded_differently(payload):
-    assert challenge.verify(payload) is True
+    assert protection.verify_challenge(payload) is True
     reencoded = base64.b64encode(json.dumps(decode(payload), indent=2).encode()).decode()
     assert reencoded != payload
-    assert challenge.verify(reencoded) is False
+    assert protection.verify_challenge(reencoded) is False
 
 
 def test_concurrent_submissions_of_one_solution_let_exactly_one_through(payload):
@@ -82,7 +82,7 @@ def test_concurrent_submissions_of_one_solution_let_exactly_one_through(payload)
 
     def submit():
         barrier.wait()
-        results.append(challenge.verify(payload))
+        results.append(protection.verify_challenge(payload))
 
     threads = [threading.Thread(target=submit) for _ in range(8)]
     for thread in threads:
@@ -93,64 +93,64 @@ def test_concurrent_submissions_of_one_solution_let_exactly_one_through(payload)
 
 
 def test_two_different_solved_challenges_are_both_accepted():
-    first, second = solve(challenge.new_challenge()), solve(challenge.new_challenge())
-    assert challenge.verify(first) is True
-    assert challenge.verify(second) is True
+    first, second = solve(protection.new_challenge()), solve(protection.new_challenge())
+    assert protection.verify_challenge(first) is True
+    assert protection.verify_challenge(second) is True
 
 
 def test_wrong_solution_is_refused(payload):
     data = decode(payload)
     data["solution"]["counter"] += 1
-    assert challenge.verify(encode(data)) is False
+    assert protection.verify_challenge(encode(data)) is False
     data = decode(payload)
     data["solution"]["derivedKey"] = "00" * 32
-    assert challenge.verify(encode(data)) is False
+    assert protection.verify_challenge(encode(data)) is False
 
 
 def test_tampered_challenge_parameters_are_refused(payload):
     data = decode(payload)
     # A cheaper challenge: the derived key only has to start with one character.
     data["challenge"]["parameters"]["keyPrefix"] = data["solution"]["derivedKey"][:1]
-    assert challenge.verify(encode(data)) is False
+    assert protection.verify_challenge(encode(data)) is False
     data = decode(payload)
     data["challenge"]["parameters"]["expiresAt"] += 3600
-    assert challenge.verify(encode(data)) is False
+    assert protection.verify_challenge(encode(data)) is False
 
 
 def test_challenge_signed_with_another_key_is_refused(settings):
     settings.BOOKING_CHALLENGE_HMAC_KEY = "someone-elses-key"
-    foreign = solve(challenge.new_challenge())
+    foreign = solve(protection.new_challenge())
     settings.BOOKING_CHALLENGE_HMAC_KEY = "test-hmac-key"
-    assert challenge.verify(foreign) is False
+    assert protection.verify_challenge(foreign) is False
 
 
 def test_unsigned_challenge_is_refused(payload):
     data = decode(payload)
     del data["challenge"]["signature"]
-    assert challenge.verify(encode(data)) is False
+    assert protection.verify_challenge(encode(data)) is False
 
 
 def test_solution_is_accepted_until_the_challenge_expires_ten_minutes_after_issue():
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        data = challenge.new_challenge()
+        data = protection.new_challenge()
         payload = solve(data)
         traveller.shift(datetime.timedelta(minutes=9, seconds=59))
-        assert challenge.verify(payload) is True
+        assert protection.verify_challenge(payload) is True
 
 
 def test_expired_solution_is_refused():
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        payload = solve(challenge.new_challenge())
+        payload = solve(protection.new_challenge())
         traveller.shift(datetime.timedelta(minutes=10, seconds=1))
-        assert challenge.verify(payload) is False
+        assert protection.verify_challenge(payload) is False
 
 
 def test_used_solution_stays_refused_until_it_expires():
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        payload = solve(challenge.new_challenge())
-        assert challenge.verify(payload) is True
+        payload = solve(protection.new_challenge())
+        assert protection.verify_challenge(payload) is True
         traveller.shift(datetime.timedelta(minutes=9, seconds=50))
-        assert challenge.verify(payload) is False
+        assert protection.verify_challenge(payload) is False
 
 
 def deeply_nested():
@@ -183,7 +183,7 @@ def deeply_nested():
     ids=lambda value: repr(value)[:40],
 )
 def test_malformed_payload_is_refused_without_an_exception(garbage):
-    assert challenge.verify(garbage) is False
+    assert protection.verify_challenge(garbage) is False
 
 
 @pytest.mark.parametrize(
@@ -211,15 +211,15 @@ def test_solved_payload_with_a_field_of_the_wrong_type_is_refused(payload, secti
         "challenge": data["challenge"],
     }[section]
     target[field] = value
-    assert challenge.verify(encode(data)) is False
+    assert protection.verify_challenge(encode(data)) is False
     # The untouched payload is still good: the refusal came from the changed field.
-    assert challenge.verify(payload) is True
+    assert protection.verify_challenge(payload) is True
 
 
 def test_payload_with_a_missing_solution_field_is_refused(payload):
     data = decode(payload)
     del data["solution"]["counter"]
-    assert challenge.verify(encode(data)) is False
+    assert protection.verify_challenge(encode(data)) is False
 
 
 # --- issuing ------------------------------------------------------------------------------
@@ -228,7 +228,7 @@ def test_payload_with_a_missing_solution_field_is_refused(payload):
 def test_challenge_needs_at_most_max_number_attempts(settings):
     settings.BOOKING_CHALLENGE_MAX_NUMBER = 40
     counters = {
-        altcha.solve_challenge(altcha.Challenge.from_dict(challenge.new_challenge())).counter
+        altcha.solve_challenge(altcha.Challenge.from_dict(protection.new_challenge())).counter
         for _ in range(30)
     }
     assert max(counters) <= 40
@@ -238,16 +238,16 @@ def test_challenge_needs_at_most_max_number_attempts(settings):
 
 def test_challenge_expires_ten_minutes_after_issue():
     with time_machine.travel(timezone.now(), tick=False):
-        data = challenge.new_challenge()
+        data = protection.new_challenge()
         expected = int((timezone.now() + datetime.timedelta(minutes=10)).timestamp())
     assert data["parameters"]["expiresAt"] == expected
 
 
 def test_enabled_follows_the_setting(settings):
     settings.BOOKING_CHALLENGE = True
-    assert challenge.enabled() is True
+    assert protection.challenge_enabled() is True
     settings.BOOKING_CHALLENGE = False
-    assert challenge.enabled() is False
+    assert protection.challenge_enabled() is False
 
 
 # --- view ---------------------------------------------------------------------------------
@@ -271,7 +271,7 @@ def test_challenge_view_returns_a_fresh_uncacheable_challenge(client):
 
 def test_challenge_from_the_view_verifies_once_solved(client):
     data = client.get(reverse("appointments:challenge")).json()
-    assert challenge.verify(solve(data)) is True
+    assert protection.verify_challenge(solve(data)) is True
 
 
 def test_challenge_view_refuses_post(client):

@@ -268,7 +268,7 @@ def test_the_calendar_accepts_only_times_it_offers(client):
 
 
 def test_a_rate_limit_of_zero_refuses_the_first_attempt(settings):
-    from appointments import ratelimit
+    from appointments import protection as ratelimit
 
     settings.RATE_LIMITS = True
     assert ratelimit.allow("test-zero", "1.2.3.4", limit=0, window_seconds=60) is False

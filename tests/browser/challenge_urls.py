@@ -5,8 +5,8 @@ from django.http import HttpResponse
 from django.template import engines
 from django.urls import include, path
 
-from appointments import challenge
-from appointments.challenge import challenge_view
+from appointments import protection
+from appointments.views.public import challenge_view
 
 # The strictest policy the site could send: no inline script or style, workers only from us.
 STRICT_CSP = (
@@ -31,7 +31,9 @@ PAGE = """{% load i18n %}<!doctype html>{% get_current_language as LANGUAGE_CODE
 
 def challenge_page(request):
     if request.method == "POST":
-        return HttpResponse("OK" if challenge.verify(request.POST["altcha"]) else "REFUSED")
+        return HttpResponse(
+            "OK" if protection.verify_challenge(request.POST["altcha"]) else "REFUSED"
+        )
     template = engines["django"].from_string(PAGE)
     response = HttpResponse(template.render({"challenge_enabled": True}, request))
     response["Content-Security-Policy"] = STRICT_CSP

@@ -1,21 +1,84 @@
-"""Self-hosted ALTCHA proof-of-work challenge that the booking form requires before a hold.
-
-Issues signed challenges (ALTCHA v2 protocol) and accepts each solved one once, until it expires.
-"""
+"""Protection against bots and brute force, one implementation for the web and the API:
+the client address, cache-based rate limits (Redis in production), the limits on holds and
+on link attempts, and the self-hosted ALTCHA proof-of-work challenge (each solution accepted
+once, until it expires)."""
 
 import base64
 import binascii
 import datetime
+import hashlib
 import json
 import secrets
 
 import altcha
 from django.conf import settings
 from django.core.cache import cache
-from django.http import JsonResponse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+
+from .errors import ChallengeFailed, TooManyAttempts
+from .names import email_key
+
+HOUR, DAY = 3600, 86400
+
+# --- Client address and rate limits --------------------------------------------------------
+
+
+def client_ip(request):
+    """The client's address; behind a trusted proxy the address it appended last."""
+    if settings.USE_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def allow(scope, identity, *, limit, window_seconds):
+    """Count one attempt of `identity` in `scope`; False once more than `limit` in the window."""
+    if not settings.RATE_LIMITS:
+        return True
+    digest = hashlib.sha256(f"{scope}:{identity}".encode()).hexdigest()[:32]
+    key = f"ratelimit:{scope}:{digest}"
+    if cache.add(key, 1, timeout=window_seconds):
+        return limit >= 1
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window_seconds)
+        return limit >= 1
+    return count <= limit
+
+
+def link_attempt_allowed(request):
+    """The limit on verification, manage and invitation link attempts per client address."""
+    return allow(
+        "links-ip",
+        client_ip(request),
+        limit=settings.RATE_LIMIT_LINKS_PER_IP_HOUR,
+        window_seconds=HOUR,
+    )
+
+
+def check_hold(request, *, email, challenge_payload):
+    """Before a hold: the limits per client address (hour) and mailbox (day), then a solved
+    challenge. Raises TooManyAttempts or ChallengeFailed; web and API map them alike."""
+    allowed = allow(
+        "hold-ip",
+        client_ip(request),
+        limit=settings.RATE_LIMIT_HOLDS_PER_IP_HOUR,
+        window_seconds=HOUR,
+    ) and allow(
+        "hold-email",
+        email_key(email),
+        limit=settings.RATE_LIMIT_HOLDS_PER_EMAIL_DAY,
+        window_seconds=DAY,
+    )
+    if not allowed:
+        raise TooManyAttempts()
+    if challenge_enabled() and not verify_challenge(challenge_payload):
+        raise ChallengeFailed()
+
+
+# --- Proof-of-work challenge (ALTCHA v2 protocol) ------------------------------------------
 
 CHALLENGE_LIFETIME = datetime.timedelta(minutes=10)
 # Plain iterated SHA-256 with one round: the widget's cheapest algorithm; the work comes from the
@@ -26,8 +89,8 @@ MAX_PAYLOAD_LENGTH = 4096
 USED_KEY_PREFIX = "booking-challenge:used:"
 
 
-def enabled() -> bool:
-    """Whether the booking form requires a solved challenge (off only for tests/benchmarks)."""
+def challenge_enabled() -> bool:
+    """Whether a hold requires a solved challenge (off only for tests/benchmarks)."""
     return settings.BOOKING_CHALLENGE
 
 
@@ -45,7 +108,7 @@ def new_challenge() -> dict:
     return challenge.to_dict()
 
 
-def verify(payload: str) -> bool:
+def verify_challenge(payload: str) -> bool:
     """True once for a correctly solved, unexpired challenge of ours; False for anything else."""
     if not isinstance(payload, str) or not payload or len(payload) > MAX_PAYLOAD_LENGTH:
         return False
@@ -83,10 +146,3 @@ def _decode(payload: str) -> altcha.Payload | None:
         return altcha.Payload.from_dict(data)
     except (KeyError, TypeError):
         return None
-
-
-@never_cache
-@require_GET
-def challenge_view(request):
-    """A new challenge for the widget; never cached, since each one is accepted only once."""
-    return JsonResponse(new_challenge())
