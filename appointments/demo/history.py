@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from .booking import hash_token, new_code
-from .models import (
+from ..booking import hash_token, new_code
+from ..models import (
     Appointment,
     CancellationReason,
     Case,
@@ -29,8 +29,8 @@ from .models import (
     Slot,
     Status,
 )
-from .names import email_key, surname_key
-from .scheduling import local_datetime, public_holiday
+from ..names import email_key, surname_key
+from ..scheduling import local_datetime, public_holiday
 
 EMAIL_DOMAIN = "history.demo.invalid"
 
