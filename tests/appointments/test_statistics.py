@@ -12,7 +12,8 @@ from django.core.management.base import CommandError
 from django.db import connections
 from django.utils import timezone
 
-from appointments import booking, demo_history, queue, statistics
+from appointments import booking, queue, statistics
+from appointments.demo import history as demo_history
 from appointments.errors import TransitionNotAllowed
 from appointments.models import (
     Appointment,

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from appointments import booking, demo_data, demo_history, statistics
+from appointments import booking, statistics
+from appointments.demo import data as demo_data
+from appointments.demo import history as demo_history
 from appointments.errors import BookingError
 from appointments.models import (
     Appointment,

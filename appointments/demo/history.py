@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from .availability import local_datetime, public_holiday
-from .codes import hash_token, new_code
-from .models import (
+from ..availability import local_datetime, public_holiday
+from ..codes import hash_token, new_code
+from ..models import (
     Appointment,
     CancellationReason,
     Case,
@@ -30,7 +30,7 @@ from .models import (
     Slot,
     Status,
 )
-from .names import email_key, surname_key
+from ..names import email_key, surname_key
 
 EMAIL_DOMAIN = "history.demo.invalid"
 

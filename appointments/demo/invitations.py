@@ -1,8 +1,8 @@
-"""The demo CSV of expiring permits (appointments/demo_invitations.csv): ~500 fictitious
+"""The demo CSV of expiring permits (appointments/demo/invitations.csv): ~500 fictitious
 residents of many nationalities, some reachable by letter only, a few rows with errors.
 
 Its expiry dates are relative to the day it is written; write a fresh one with
-`python -m appointments.demo_invitations [FILE]` (default: the file beside this module).
+`python -m appointments.demo.invitations [FILE]` (default: the file beside this module).
 """
 
 import csv
@@ -263,4 +263,4 @@ def write(path, *, today=None):
 
 
 if __name__ == "__main__":
-    write(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("demo_invitations.csv"))
+    write(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("invitations.csv"))

@@ -1,0 +1,69 @@
+"""Tables of the domain, one module per topic; every public name is re-exported here.
+
+Models hold fields, constraints and small derived properties; workflows live in the domain
+modules (scheduling, booking, lifecycle). Lower modules never import higher ones:
+catalogue → capacity → appointments → audit, outbox, statistics, invitations.
+"""
+
+from .appointments import (
+    ACTIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    Appointment,
+    CancellationReason,
+    Case,
+    Channel,
+    DailySequence,
+    EmailLock,
+    Outcome,
+    Status,
+)
+from .audit import Event
+from .capacity import Closure, Contingent, Counter, DelayedRelease, OpeningRule, Slot, Weekday
+from .catalogue import ResponsibilityRule, Service, Team
+from .invitations import (
+    DeclineReason,
+    Invitation,
+    InvitationBatch,
+    InvitationDelivery,
+    InvitationState,
+    InvitationWindow,
+)
+from .outbox import OutboxMessage, OutboxStatus
+from .statistics import CaseFigure, DailyCapacity, DailyFigure, HourlyFigure, StatisticsDay
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "PLACE_HOLDING_STATUSES",
+    "Appointment",
+    "CancellationReason",
+    "Case",
+    "CaseFigure",
+    "Channel",
+    "Closure",
+    "Contingent",
+    "Counter",
+    "DailyCapacity",
+    "DailyFigure",
+    "DailySequence",
+    "DeclineReason",
+    "DelayedRelease",
+    "EmailLock",
+    "Event",
+    "HourlyFigure",
+    "Invitation",
+    "InvitationBatch",
+    "InvitationDelivery",
+    "InvitationState",
+    "InvitationWindow",
+    "OpeningRule",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Outcome",
+    "ResponsibilityRule",
+    "Service",
+    "Slot",
+    "StatisticsDay",
+    "Status",
+    "Team",
+    "Weekday",
+]
