@@ -33,10 +33,11 @@ run: install
 	@echo ""
 	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
-## test: install and run the whole suite (lint, migrations, checks, pytest incl. browser tests)
+## test: install and run the whole suite (lint, import contracts, migrations, checks, pytest incl. browser tests)
 test: install system-packages
 	$(PY) manage.py compilemessages -v0 --ignore '.venv/*'
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) -m pytest $(PYTEST_ARGS)
