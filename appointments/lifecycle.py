@@ -4,8 +4,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .audit import log_event
 from .errors import TransitionNotAllowed
-from .models import Appointment, Event, Status
+from .models import Appointment, Status
 
 # from-status → the statuses it may move to. Everything not listed is refused.
 TRANSITIONS = {
@@ -26,17 +27,6 @@ TIMESTAMP_FIELD = {status: f"{status.value}_at" for status in Status}
 
 def can_move(from_status, to_status):
     return to_status in TRANSITIONS.get(from_status, set())
-
-
-def log_event(*, action, appointment=None, actor=None, at=None, **data):
-    """Write one audit event row (in the caller's transaction)."""
-    return Event.objects.create(
-        action=action,
-        appointment=appointment,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        at=at or timezone.now(),
-        data=data,
-    )
 
 
 @transaction.atomic
