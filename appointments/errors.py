@@ -86,3 +86,7 @@ class NoFollowUp(BookingError):
 class CounterExists(BookingError):
     http_status = 400
     default_message = _("This team already has a counter with this name.")
+
+
+class InvitationTransitionNotAllowed(TransitionNotAllowed):
+    default_message = _("This step is not possible in the invitation's current state.")
