@@ -1,4 +1,5 @@
-"""Proactive invitations: CSV checks, import, allocation, sending, letters, answers, sweep."""
+"""Proactive invitations: CSV checks, import, allocation, sending, letters, answers, sweep,
+outcomes."""
 
 import datetime as dt
 import io
@@ -9,7 +10,7 @@ import time_machine
 from django.db.models import Sum
 from django.utils import timezone, translation
 
-from appointments import booking, invitations
+from appointments import booking, invitations, lifecycle
 from appointments.invitations import answers, letters, sending
 from appointments.invitations.errors import ImportRefused, NotAnswerable, OutsideWindow
 from appointments.invitations.links import invitation_token
@@ -17,6 +18,7 @@ from appointments.models import (
     Appointment,
     Closure,
     Contingent,
+    Event,
     Invitation,
     InvitationDelivery,
     InvitationState,
@@ -498,9 +500,14 @@ def test_kept_and_missed_invited_appointments_are_recorded(office, frozen):
     batch = allocated(2)
     invitations.send_batch(batch_id=batch.pk)
     first, second = Invitation.objects.order_by("row_number")
-    Appointment.objects.filter(pk=first.appointment_id).update(status=Status.COMPLETED)
-    Appointment.objects.filter(pk=second.appointment_id).update(status=Status.NO_SHOW)
-    assert sending.sync_outcomes() == {InvitationState.KEPT: 1, InvitationState.NO_SHOW: 1}
+    for status in (Status.CHECKED_IN, Status.CALLED, Status.IN_SERVICE, Status.COMPLETED):
+        lifecycle.move(appointment_id=first.appointment_id, to_status=status)
+    lifecycle.move(appointment_id=second.appointment_id, to_status=Status.NO_SHOW)
+    recorded = Event.objects.filter(action__in=["invitation.kept", "invitation.no_show"])
+    assert Counter(recorded.values_list("action", flat=True)) == {
+        "invitation.kept": 1,
+        "invitation.no_show": 1,
+    }
     assert sorted(Invitation.objects.values_list("state", flat=True)) == ["kept", "no_show"]
 
 
