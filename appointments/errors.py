@@ -107,3 +107,7 @@ class ChallengeFailed(BookingError):
         "The automatic anti-bot check did not complete. Please wait until it shows as done, "
         "then send the form again."
     )
+
+
+class InvitationTransitionNotAllowed(TransitionNotAllowed):
+    default_message = _("This step is not possible in the invitation's current state.")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import log_event
 from .errors import TransitionNotAllowed
+from .invitations import lifecycle as invitation_lifecycle
 from .models import Appointment, Status
 
 # from-status → the statuses it may move to. Everything not listed is refused.
@@ -60,4 +61,6 @@ def move(*, appointment_id, to_status, actor=None, now=None, extra_fields=None, 
         from_status=from_status,
         **event_data,
     )
+    # An invited appointment's outcome (kept, no-show, cancelled) is the invitation's too.
+    invitation_lifecycle.appointment_moved(appointment=appointment, actor=actor, now=now)
     return appointment

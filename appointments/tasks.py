@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from . import booking, scheduling
+from . import booking, scheduling, statistics
+from .invitations import allocation, sending
 from .notifications import outbox, reminders
 
 
@@ -44,29 +45,19 @@ def mark_no_shows():
 
 @shared_task(name="appointments.tasks.rebuild_statistics")
 def rebuild_statistics():
-    # Imported here: the statistics package is heavier and only this task needs it.
-    from .statistics import rebuild_nightly
-
-    return rebuild_nightly()
+    return statistics.rebuild_nightly()
 
 
 @shared_task(name="appointments.tasks.allocate_invitations", acks_late=True)
 def allocate_invitations(batch_id):
-    # Imported here, like the statistics: only these tasks need the invitations package.
-    from . import invitations
-
-    return invitations.allocate_batch(batch_id=batch_id)
+    return allocation.allocate_batch(batch_id=batch_id)
 
 
 @shared_task(name="appointments.tasks.send_invitations", acks_late=True)
 def send_invitations(batch_id):
-    from . import invitations
-
-    return invitations.send_batch(batch_id=batch_id)
+    return sending.send_batch(batch_id=batch_id)
 
 
 @shared_task(name="appointments.tasks.sweep_invitations")
 def sweep_invitations():
-    from . import invitations
-
-    return invitations.sweep()
+    return sending.sweep()

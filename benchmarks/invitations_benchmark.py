@@ -32,7 +32,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db.models import F, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from appointments import invitations  # noqa: E402
+from appointments.invitations import allocation, csv_import, sending  # noqa: E402
 from appointments.models import (  # noqa: E402
     Invitation,
     OpeningRule,
@@ -146,19 +146,19 @@ def main():
     call_command("flush", interactive=False, verbosity=0)
     office()
     now = timezone.now()
-    timed("slots", lambda: invitations.allocation.generate_slots(days=110, now=now).created)
+    timed("slots", lambda: allocation.generate_slots(days=110, now=now).created)
     data = csv_file(args.count, timezone.localdate(now))
-    report, _ = timed("check", lambda: invitations.check(data), summary=lambda r: len(r.new))
+    report, _ = timed("check", lambda: csv_import.check(data), summary=lambda r: len(r.new))
     batch, _ = timed(
         "import",
-        lambda: invitations.import_checked(report=report, source_name="bench.csv"),
+        lambda: csv_import.import_checked(report=report, source_name="bench.csv"),
     )
     _counts, seconds = timed(
-        "allocate", lambda: invitations.allocate_batch(batch_id=batch.pk), profile=args.profile
+        "allocate", lambda: allocation.allocate_batch(batch_id=batch.pk), profile=args.profile
     )
     print(f"             {args.count / seconds:8.0f} invitees/s")
     if args.send:
-        timed("send", lambda: invitations.send_batch(batch_id=batch.pk))
+        timed("send", lambda: sending.send_batch(batch_id=batch.pk))
     over = Slot.objects.filter(booked__gt=F("capacity")).count()
     online = Slot.objects.filter(contingent="online").aggregate(n=Sum("booked"))["n"]
     allocated = Invitation.objects.exclude(appointment=None).count()

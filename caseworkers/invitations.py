@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from appointments import invitations
-from appointments.invitations import csv_import, letters, reports
+from appointments.invitations import allocation, csv_import, letters, reports, sending
 from appointments.invitations.allocation import window_weeks
 from appointments.invitations.errors import ImportRefused
 from appointments.models import InvitationBatch, InvitationState, InvitationWindow, Service
@@ -89,7 +88,7 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         data = uploaded.read(csv_import.MAX_BYTES + 1)  # more is refused as too large
-        report = invitations.check(data)
+        report = csv_import.check(data)
         key = ""
         if report.importable:
             key = secrets.token_urlsafe(16)
@@ -116,9 +115,9 @@ def import_checked(request):
         )
         return redirect("caseworkers:invitations:upload")
     name, data = stored
-    report = invitations.check(data)  # again: the database may have changed meanwhile
+    report = csv_import.check(data)  # again: the database may have changed meanwhile
     try:
-        batch = invitations.import_checked(
+        batch = csv_import.import_checked(
             report=report,
             source_name=name,
             only_valid=request.POST.get("only_valid") == "1",
@@ -197,7 +196,7 @@ def progress(request, batch_id):
 def allocate(request, batch_id):
     batch = get_object_or_404(InvitationBatch, pk=batch_id)
     with transaction.atomic():
-        invitations.request_allocation(batch_id=batch.pk, actor=request.user)
+        allocation.request_allocation(batch_id=batch.pk, actor=request.user)
     messages.success(request, _("Allocation has started. The counts below show its progress."))
     return redirect("caseworkers:invitations:batch", batch_id=batch.pk)
 
@@ -207,7 +206,7 @@ def allocate(request, batch_id):
 def send(request, batch_id):
     batch = get_object_or_404(InvitationBatch, pk=batch_id)
     with transaction.atomic():
-        invitations.request_sending(batch_id=batch.pk, actor=request.user)
+        sending.request_sending(batch_id=batch.pk, actor=request.user)
     messages.success(
         request,
         _("The invitations are being sent: e-mails now, letters in the PDF below."),

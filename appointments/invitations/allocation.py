@@ -16,12 +16,17 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError
 
-from .. import booking
+from .. import background, booking
+from ..audit import log_event
 from ..availability import local_datetime
-from ..errors import BookingError, LimitReached, SlotFull, SlotUnavailable
-from ..lifecycle import log_event
+from ..errors import (
+    BookingError,
+    InvitationTransitionNotAllowed,
+    LimitReached,
+    SlotFull,
+    SlotUnavailable,
+)
 from ..models import (
     Appointment,
     Channel,
@@ -36,6 +41,7 @@ from ..names import routing_letter
 from ..people import Person
 from ..responsibility import responsible_team
 from ..scheduling import generate_slots
+from . import lifecycle
 from .links import token_hash
 
 logger = logging.getLogger(__name__)
@@ -166,10 +172,18 @@ class Planner:
         place.booked = place.capacity
 
 
-def _mark(invitation, state, problem):
-    Invitation.objects.filter(pk=invitation.pk, state__in=ALLOCATABLE).update(
-        state=state, problem=str(problem)[:300]
-    )
+def _mark(invitation, state, problem, *, actor, now):
+    """Record why no place was reserved; None if another run allocated the row meanwhile."""
+    try:
+        lifecycle.move(
+            invitation_id=invitation.pk,
+            to_state=state,
+            actor=actor,
+            now=now,
+            extra_fields={"problem": str(problem)[:300]},
+        )
+    except InvitationTransitionNotAllowed:
+        return None
     return state
 
 
@@ -195,25 +209,22 @@ def _reserve(invitation, place, first, last, *, actor, now):
         invitation.appointment_id = appointment.pk
         # The invitation's own link replaces the random token nobody has seen.
         Appointment.objects.filter(pk=appointment.pk).update(token_hash=token_hash(invitation))
-        Invitation.objects.filter(pk=invitation.pk).update(
-            state=InvitationState.ALLOCATED,
-            appointment=appointment,
-            allocated_at=now,
-            window_first=first,
-            window_last=last,
-            problem="",
-            delivery="",
-            sent_at=None,
-            reminded_at=None,
-            answer_by=None,
-            cancelled_at=None,
-        )
-        log_event(
-            action="invitation.allocated",
-            appointment=appointment,
+        lifecycle.move(
+            invitation_id=invitation.pk,
+            to_state=InvitationState.ALLOCATED,
             actor=actor,
-            at=now,
-            invitation=invitation.pk,
+            now=now,
+            extra_fields={
+                "appointment": appointment,
+                "window_first": first,
+                "window_last": last,
+                "problem": "",
+                "delivery": "",
+                "sent_at": None,
+                "reminded_at": None,
+                "answer_by": None,
+                "cancelled_at": None,
+            },
             batch=invitation.batch_id,
         )
     return True
@@ -229,10 +240,16 @@ def allocate_one(invitation, *, planner, windows=None, actor=None, now):
         windows=windows,
     )
     if first > last:
-        return _mark(invitation, InvitationState.NO_PLACE, _("The target window has passed."))
+        return _mark(
+            invitation,
+            InvitationState.NO_PLACE,
+            _("The target window has passed."),
+            actor=actor,
+            now=now,
+        )
     team = planner.team_for(invitation)
     if isinstance(team, BookingError):
-        return _mark(invitation, InvitationState.FAILED, team.message)
+        return _mark(invitation, InvitationState.FAILED, team.message, actor=actor, now=now)
     tried = set()
     for _attempt in range(ATTEMPTS_PER_ROW):
         place = planner.choose(
@@ -256,9 +273,11 @@ def allocate_one(invitation, *, planner, windows=None, actor=None, now):
                 invitation,
                 InvitationState.FAILED,
                 _("This person (or e-mail address) already has an open appointment for it."),
+                actor=actor,
+                now=now,
             )
         except BookingError as error:
-            return _mark(invitation, InvitationState.FAILED, error.message)
+            return _mark(invitation, InvitationState.FAILED, error.message, actor=actor, now=now)
         planner.took(place)
         return InvitationState.ALLOCATED
     return _mark(
@@ -270,6 +289,8 @@ def allocate_one(invitation, *, planner, windows=None, actor=None, now):
             "first": first.strftime("%d.%m.%Y"),
             "last": last.strftime("%d.%m.%Y"),
         },
+        actor=actor,
+        now=now,
     )
 
 
@@ -334,13 +355,4 @@ def request_allocation(*, batch_id, actor=None):
         progress_total=Invitation.objects.filter(batch_id=batch_id, state__in=ALLOCATABLE).count(),
     )
     log_event(action="invitation.allocation_requested", actor=actor, at=now, batch=batch_id)
-    transaction.on_commit(lambda: _enqueue("allocate_invitations", batch_id))
-
-
-def _enqueue(task_name, batch_id):
-    from .. import tasks
-
-    try:
-        getattr(tasks, task_name).delay(batch_id)
-    except (OperationalError, OSError):  # broker down: the periodic sweep picks the batch up
-        logger.warning("broker unavailable; invitation batch %s waits for the sweeper", batch_id)
+    background.enqueue_after_commit("appointments.tasks.allocate_invitations", batch_id)

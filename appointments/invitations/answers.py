@@ -12,7 +12,6 @@ from django.utils import timezone
 from .. import booking
 from ..availability import available_days
 from ..codes import normalize_code
-from ..lifecycle import log_event
 from ..models import (
     Appointment,
     CancellationReason,
@@ -24,6 +23,7 @@ from ..models import (
     Status,
 )
 from ..names import surname_key
+from . import lifecycle
 from .errors import NotAnswerable, OutsideWindow
 from .links import invitation_token
 
@@ -101,17 +101,10 @@ def confirm(*, invitation_id, now=None):
     invitation = _locked(invitation_id, now)
     if invitation.state in (InvitationState.CONFIRMED, InvitationState.RESCHEDULED):
         return invitation
-    Invitation.objects.filter(pk=invitation.pk).update(
-        state=InvitationState.CONFIRMED, confirmed_at=now
+    invitation = lifecycle.move(
+        invitation_id=invitation.pk, to_state=InvitationState.CONFIRMED, now=now
     )
     booking.confirm_attendance(appointment_id=invitation.appointment_id, now=now)
-    log_event(
-        action="invitation.confirmed",
-        appointment=invitation.appointment,
-        at=now,
-        invitation=invitation.pk,
-    )
-    invitation.refresh_from_db()
     return invitation
 
 
@@ -158,18 +151,12 @@ def reschedule(*, invitation_id, slot_id, token=None, now=None):
         token=token,
         now=now,
     )
-    Invitation.objects.filter(pk=invitation.pk).update(
-        state=InvitationState.RESCHEDULED, rescheduled_at=now
-    )
-    log_event(
-        action="invitation.rescheduled",
-        appointment=invitation.appointment,
-        at=now,
-        invitation=invitation.pk,
+    return lifecycle.move(
+        invitation_id=invitation.pk,
+        to_state=InvitationState.RESCHEDULED,
+        now=now,
         to_slot=slot.pk,
     )
-    invitation.refresh_from_db()
-    return invitation
 
 
 @transaction.atomic
@@ -179,21 +166,18 @@ def decline(*, invitation_id, reason, note="", now=None):
     if reason not in DeclineReason.values:
         raise ValueError(reason)
     invitation = _locked(invitation_id, now)
+    # Declined first, with the reason; the cancellation's outcome then leaves it declined.
+    invitation = lifecycle.move(
+        invitation_id=invitation.pk,
+        to_state=InvitationState.DECLINED,
+        now=now,
+        extra_fields={
+            "decline_reason": reason,
+            "decline_note": note.strip()[:300] if reason == DeclineReason.OTHER else "",
+        },
+        reason=reason,
+    )
     booking.cancel(
         appointment_id=invitation.appointment_id, reason=CancellationReason.RESIDENT, now=now
     )
-    Invitation.objects.filter(pk=invitation.pk).update(
-        state=InvitationState.DECLINED,
-        declined_at=now,
-        decline_reason=reason,
-        decline_note=note.strip()[:300] if reason == DeclineReason.OTHER else "",
-    )
-    log_event(
-        action="invitation.declined",
-        appointment=invitation.appointment,
-        at=now,
-        invitation=invitation.pk,
-        reason=reason,
-    )
-    invitation.refresh_from_db()
     return invitation

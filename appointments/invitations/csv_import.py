@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
-from ..lifecycle import log_event
+from ..audit import log_event
 from ..models import Invitation, InvitationBatch, Service
 from ..names import routing_letter
 from .errors import ImportRefused

@@ -1,8 +1,8 @@
 """Sending invitations (e-mail through the outbox, or marked for the letter batch), the one
-reminder, the answer deadline, and the outcomes of invited appointments.
+reminder and the answer deadline.
 
-Every step is a guarded UPDATE on the invitation's state, so running it twice (scheduler,
-retries, two workers) sends nothing twice.
+Every step is a guarded UPDATE on the invitation (a lifecycle move, or the reminder's stamp),
+so running it twice (scheduler, retries, two workers) sends nothing twice.
 """
 
 import contextlib
@@ -14,33 +14,24 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import booking, notifications
+from .. import background, booking, notifications
+from ..audit import log_event
 from ..availability import local_datetime
 from ..documents import ics_attachment
-from ..errors import TransitionNotAllowed
-from ..lifecycle import log_event
+from ..errors import InvitationTransitionNotAllowed, TransitionNotAllowed
 from ..models import (
     CancellationReason,
-    Event,
     Invitation,
     InvitationBatch,
     InvitationDelivery,
     InvitationState,
     Status,
 )
+from . import lifecycle
 from .links import links
 
 logger = logging.getLogger(__name__)
 
-# Invited appointments still ahead whose outcome the office has not recorded yet.
-OPEN = (
-    InvitationState.ALLOCATED,
-    InvitationState.SENT,
-    InvitationState.CONFIRMED,
-    InvitationState.RESCHEDULED,
-    InvitationState.NO_ANSWER,
-)
-ATTENDED = (Status.CHECKED_IN, Status.CALLED, Status.IN_SERVICE, Status.COMPLETED)
 STALE_ALLOCATION = dt.timedelta(minutes=10)
 
 
@@ -80,27 +71,25 @@ def _send_mail(kind, invitation, occasion=""):
 
 def send_one(invitation, *, actor=None, now):
     """Send one allocated invitation; returns its delivery ("email"/"letter") or None."""
+    if invitation.appointment.status != Status.BOOKED:
+        return None
     delivery = InvitationDelivery.EMAIL if invitation.email else InvitationDelivery.LETTER
     deadline = answer_deadline(sent_at=now, appointment_start=invitation.appointment.slot.start)
     with transaction.atomic():
-        updated = Invitation.objects.filter(
-            pk=invitation.pk,
-            state=InvitationState.ALLOCATED,
-            appointment__status=Status.BOOKED,
-        ).update(state=InvitationState.SENT, delivery=delivery, sent_at=now, answer_by=deadline)
-        if not updated:
-            return None
+        try:
+            lifecycle.move(
+                invitation_id=invitation.pk,
+                to_state=InvitationState.SENT,
+                actor=actor,
+                now=now,
+                extra_fields={"delivery": delivery, "answer_by": deadline},
+                delivery=delivery,
+            )
+        except InvitationTransitionNotAllowed:
+            return None  # sent by another run, or its appointment's outcome came first
         invitation.answer_by, invitation.delivery = deadline, delivery
         if delivery == InvitationDelivery.EMAIL:
             _send_mail("invitation", invitation)
-        log_event(
-            action="invitation.sent",
-            appointment=invitation.appointment,
-            actor=actor,
-            at=now,
-            invitation=invitation.pk,
-            delivery=delivery,
-        )
     return delivery
 
 
@@ -120,10 +109,8 @@ def send_batch(*, batch_id, actor=None, now=None):
 
 
 def request_sending(*, batch_id, actor=None):
-    from .allocation import _enqueue
-
     log_event(action="invitation.sending_requested", actor=actor, batch=batch_id)
-    transaction.on_commit(lambda: _enqueue("send_invitations", batch_id))
+    background.enqueue_after_commit("appointments.tasks.send_invitations", batch_id)
 
 
 def send_reminders(*, now=None):
@@ -165,83 +152,35 @@ def apply_deadlines(*, now=None):
     INVITATION_UNANSWERED. Returns how many."""
     now = now or timezone.now()
     release = settings.INVITATION_UNANSWERED == "release"
+    state = InvitationState.RELEASED if release else InvitationState.NO_ANSWER
     overdue = Invitation.objects.filter(state=InvitationState.SENT, answer_by__lte=now)
     handled = 0
     for invitation in overdue.select_related("appointment").iterator(chunk_size=200):
         with transaction.atomic():
-            state = InvitationState.RELEASED if release else InvitationState.NO_ANSWER
-            fields = {"state": state, "no_answer_at": now}
-            if release:
-                fields["released_at"] = now
-            won = Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SENT).update(
-                **fields
-            )
-            if not won:
-                continue
+            try:
+                lifecycle.move(
+                    invitation_id=invitation.pk,
+                    to_state=state,
+                    now=now,
+                    extra_fields={"no_answer_at": now} if release else None,
+                )
+            except InvitationTransitionNotAllowed:
+                continue  # answered meanwhile
             if release and invitation.appointment.status == Status.BOOKED:
-                # checked in or cancelled meanwhile: the outcome sync records it
+                # Released first, so the cancellation below leaves the invitation released.
+                # Checked in or cancelled meanwhile: that move recorded the outcome.
                 with contextlib.suppress(TransitionNotAllowed):
                     booking.cancel(
                         appointment_id=invitation.appointment_id,
                         reason=CancellationReason.STAFF,
                         now=now,
                     )
-            log_event(
-                action=f"invitation.{state}",
-                appointment=invitation.appointment,
-                at=now,
-                invitation=invitation.pk,
-            )
         handled += 1
     return handled
 
 
-def sync_outcomes(*, now=None):
-    """Record what became of invited appointments: kept, no-show, or cancelled by the office
-    (a closure, staff). Returns {state: count}."""
-    now = now or timezone.now()
-    counts = {}
-    outcomes = (
-        (InvitationState.KEPT, Q(appointment__status__in=ATTENDED), "kept_at"),
-        (InvitationState.NO_SHOW, Q(appointment__status=Status.NO_SHOW), "no_show_at"),
-        # Cancelled from the manage page the invitation link also opens: a decline.
-        (
-            InvitationState.DECLINED,
-            Q(
-                appointment__status=Status.CANCELLED,
-                appointment__cancellation_reason=CancellationReason.RESIDENT,
-            ),
-            "declined_at",
-        ),
-        (InvitationState.CANCELLED, Q(appointment__status=Status.CANCELLED), "cancelled_at"),
-    )
-    for state, condition, stamp in outcomes:
-        rows = list(
-            Invitation.objects.filter(condition, state__in=OPEN).values_list("pk", "appointment_id")
-        )
-        if not rows:
-            continue
-        with transaction.atomic():
-            Invitation.objects.filter(pk__in=[pk for pk, _ in rows], state__in=OPEN).update(
-                state=state, **{stamp: now}
-            )
-            Event.objects.bulk_create(
-                Event(
-                    action=f"invitation.{state}",
-                    appointment_id=appointment_id,
-                    at=now,
-                    data={"invitation": pk},
-                )
-                for pk, appointment_id in rows
-            )
-        counts[state] = len(rows)
-    return counts
-
-
 def resume_allocations(*, now=None):
     """Re-enqueue allocations whose worker was lost (no progress for a while)."""
-    from .allocation import _enqueue
-
     now = now or timezone.now()
     stale = now - STALE_ALLOCATION
     batches = InvitationBatch.objects.filter(
@@ -250,15 +189,15 @@ def resume_allocations(*, now=None):
     resumed = list(batches.values_list("pk", flat=True))
     for batch_id in resumed:
         InvitationBatch.objects.filter(pk=batch_id).update(allocation_heartbeat_at=now)
-        _enqueue("allocate_invitations", batch_id)
+        background.enqueue("appointments.tasks.allocate_invitations", batch_id)
     return len(resumed)
 
 
 def sweep(*, now=None):
-    """The periodic job: outcomes, deadlines, reminders, lost allocations."""
+    """The periodic job: deadlines, reminders, lost allocations. (Outcomes are recorded when
+    the appointment moves, see lifecycle.appointment_moved.)"""
     now = now or timezone.now()
     return {
-        "outcomes": sync_outcomes(now=now),
         "deadlines": apply_deadlines(now=now),
         "reminders": send_reminders(now=now),
         "resumed": resume_allocations(now=now),

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from appointments import invitations
+from appointments.invitations import csv_import
 from appointments.models import ResponsibilityRule
 from appointments.scheduling import generate_slots
 from tests.factories import ServiceFactory, TeamFactory, rule_for
@@ -98,8 +98,8 @@ def csv_bytes(rows, *, delimiter=";", encoding="utf-8", header=HEADER):
 
 
 def imported_batch(count, *, now=NOW, **overrides):
-    report = invitations.check(
+    report = csv_import.check(
         csv_bytes([row(n, **overrides) for n in range(1, count + 1)]), now=now
     )
     assert not report.invalid, [(r.number, r.errors) for r in report.invalid]
-    return invitations.import_checked(report=report, source_name="test.csv", now=now)
+    return csv_import.import_checked(report=report, source_name="test.csv", now=now)

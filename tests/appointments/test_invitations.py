@@ -1,4 +1,5 @@
-"""Proactive invitations: CSV checks, import, allocation, sending, letters, answers, sweep."""
+"""Proactive invitations: CSV checks, import, allocation, sending, letters, answers, sweep,
+outcomes."""
 
 import datetime as dt
 import io
@@ -9,15 +10,16 @@ import time_machine
 from django.db.models import Sum
 from django.utils import timezone, translation
 
-from appointments import booking, invitations
+from appointments import booking, lifecycle
 from appointments.codes import token_matches
-from appointments.invitations import answers, letters, sending
+from appointments.invitations import allocation, answers, csv_import, letters, sending
 from appointments.invitations.errors import ImportRefused, NotAnswerable, OutsideWindow
 from appointments.invitations.links import invitation_token
 from appointments.models import (
     Appointment,
     Closure,
     Contingent,
+    Event,
     Invitation,
     InvitationDelivery,
     InvitationState,
@@ -80,7 +82,7 @@ def test_a_file_is_read_in_both_encodings_and_with_both_delimiters(office, encod
         delimiter=delimiter,
         encoding=encoding,
     )
-    report = invitations.check(data)
+    report = csv_import.check(data)
     assert report.problem == ""
     assert report.delimiter == delimiter
     assert report.encoding == ("utf-8" if encoding == "utf-8" else "windows-1252")
@@ -106,7 +108,7 @@ def test_a_utf8_file_with_byte_order_mark_and_english_headers_is_read(office):
     data = "\ufeff".encode() + csv_bytes(
         [dict(zip(header, row(1).values(), strict=True))], header=header, delimiter=","
     )
-    report = invitations.check(data)
+    report = csv_import.check(data)
     assert report.problem == "" and report.rows[0].valid, report.rows[0].errors
 
 
@@ -126,26 +128,26 @@ def test_a_utf8_file_with_byte_order_mark_and_english_headers_is_read(office):
     ],
 )
 def test_each_kind_of_bad_row_is_reported_with_its_reason(office, overrides, expected):
-    report = invitations.check(csv_bytes([row(1), row(2, **overrides)]))
+    report = csv_import.check(csv_bytes([row(1), row(2, **overrides)]))
     assert report.rows[0].valid
     assert len(report.invalid) == 1 and report.invalid[0].number == 3
     assert any(expected in str(error) for error in report.invalid[0].errors), report.invalid
 
 
 def test_a_duplicate_file_number_marks_every_row_that_carries_it(office):
-    report = invitations.check(csv_bytes([row(1), row(2, Aktenzeichen="AZ-00001"), row(3)]))
+    report = csv_import.check(csv_bytes([row(1), row(2, Aktenzeichen="AZ-00001"), row(3)]))
     assert [r.number for r in report.invalid] == [2, 3]
     assert "rows 2, 3" in str(report.invalid[0].errors[0])
 
 
 def test_rows_with_only_a_postal_address_are_valid_and_keep_their_lines(office):
-    report = invitations.check(csv_bytes([row(1, **{"E-Mail": ""})]))
+    report = csv_import.check(csv_bytes([row(1, **{"E-Mail": ""})]))
     assert report.rows[0].valid
     assert report.rows[0].values["postal_address"] == "Musterstraße 1\n65183 Wiesbaden"
 
 
 def test_an_unknown_language_is_a_warning_and_german_is_used(office):
-    report = invitations.check(
+    report = csv_import.check(
         csv_bytes([row(1, Sprache="Klingonisch"), row(2, Sprache="Türkisch")])
     )
     assert report.rows[0].valid and report.rows[0].values["language"] == "de"
@@ -165,10 +167,10 @@ def test_an_unknown_language_is_a_warning_and_german_is_used(office):
     ],
 )
 def test_a_file_that_cannot_be_read_gives_one_clear_problem(office, data, expected):
-    report = invitations.check(data)
+    report = csv_import.check(data)
     assert expected in report.problem
     with pytest.raises(ImportRefused):
-        invitations.import_checked(report=report, source_name="x.csv", only_valid=True)
+        csv_import.import_checked(report=report, source_name="x.csv", only_valid=True)
     assert Invitation.objects.count() == 0
 
 
@@ -176,12 +178,12 @@ def test_a_file_that_cannot_be_read_gives_one_clear_problem(office, data, expect
 
 
 def test_a_file_with_bad_rows_is_refused_unless_only_the_good_rows_are_chosen(office):
-    report = invitations.check(csv_bytes([row(1), row(2, Anliegen="??"), row(3)]))
+    report = csv_import.check(csv_bytes([row(1), row(2, Anliegen="??"), row(3)]))
     with pytest.raises(ImportRefused):
-        invitations.import_checked(report=report, source_name="x.csv")
+        csv_import.import_checked(report=report, source_name="x.csv")
     assert Invitation.objects.count() == 0
 
-    batch = invitations.import_checked(report=report, source_name="x.csv", only_valid=True)
+    batch = csv_import.import_checked(report=report, source_name="x.csv", only_valid=True)
     assert sorted(batch.invitations.values_list("file_number", flat=True)) == [
         "AZ-00001",
         "AZ-00003",
@@ -192,13 +194,13 @@ def test_a_file_with_bad_rows_is_refused_unless_only_the_good_rows_are_chosen(of
 
 def test_re_importing_the_same_file_changes_nothing(office):
     data = csv_bytes([row(n) for n in range(1, 6)])
-    first = invitations.import_checked(report=invitations.check(data), source_name="a.csv")
-    again = invitations.check(data)
+    first = csv_import.import_checked(report=csv_import.check(data), source_name="a.csv")
+    again = csv_import.check(data)
     assert len(again.already_imported) == 5 and not again.new
-    assert invitations.import_checked(report=again, source_name="a.csv") is None
+    assert csv_import.import_checked(report=again, source_name="a.csv") is None
     assert Invitation.objects.count() == 5 and first.invitations.count() == 5
     # a new expiry date for the same file number is a new invitation
-    renewed = invitations.check(
+    renewed = csv_import.check(
         csv_bytes([row(1, Ablaufdatum=(EXPIRY + dt.timedelta(days=365)).strftime("%d.%m.%Y"))])
     )
     assert len(renewed.new) == 1
@@ -209,7 +211,7 @@ def test_re_importing_the_same_file_changes_nothing(office):
 
 def test_every_invitee_gets_an_internal_place_of_the_responsible_team_in_the_window(office):
     batch = imported_batch(20)
-    counts = invitations.allocate_batch(batch_id=batch.pk)
+    counts = allocation.allocate_batch(batch_id=batch.pk)
     assert counts == {InvitationState.ALLOCATED: 20}
     for invitation in Invitation.objects.select_related("appointment__slot"):
         appointment = invitation.appointment
@@ -227,7 +229,7 @@ def test_every_invitee_gets_an_internal_place_of_the_responsible_team_in_the_win
 
 def test_allocation_spreads_invitees_over_the_days_of_the_window(office):
     batch = imported_batch(22, Nachname="Aydin")
-    invitations.allocate_batch(batch_id=batch.pk)
+    allocation.allocate_batch(batch_id=batch.pk)
     per_day = Counter(local_day(a) for a in Appointment.objects.select_related("slot"))
     # 11 working days in the window: two invitees each, not the first days filled up
     assert len(per_day) == 11 and set(per_day.values()) == {2}
@@ -243,7 +245,7 @@ def test_closed_days_and_holidays_get_no_invitees(office):
     )
     generate_slots(days=70)
     batch = imported_batch(30)
-    invitations.allocate_batch(batch_id=batch.pk)
+    allocation.allocate_batch(batch_id=batch.pk)
     days = {local_day(a) for a in Appointment.objects.select_related("slot")}
     assert closed_day not in days
 
@@ -251,7 +253,7 @@ def test_closed_days_and_holidays_get_no_invitees(office):
 def test_a_full_window_is_reported_per_row_and_later_capacity_is_used(office):
     # 11 window days × 4 slots × 2 internal places = 88 places for team A–K
     batch = imported_batch(90, Nachname="Aydin")
-    counts = invitations.allocate_batch(batch_id=batch.pk)
+    counts = allocation.allocate_batch(batch_id=batch.pk)
     assert counts == {InvitationState.ALLOCATED: 88, InvitationState.NO_PLACE: 2}
     short = Invitation.objects.filter(state=InvitationState.NO_PLACE)
     assert all("No free place of A–K" in i.problem for i in short)
@@ -267,7 +269,7 @@ def test_a_full_window_is_reported_per_row_and_later_capacity_is_used(office):
         capacity=1,
         online_capacity=0,
     )
-    counts = invitations.allocate_batch(batch_id=batch.pk)
+    counts = allocation.allocate_batch(batch_id=batch.pk)
     assert counts == {InvitationState.ALLOCATED: 2}
     assert Invitation.objects.filter(state=InvitationState.ALLOCATED).count() == 90
     moved = Invitation.objects.filter(pk__in=[i.pk for i in short]).select_related("appointment")
@@ -278,7 +280,7 @@ def test_allocation_materialises_slots_beyond_the_rolling_horizon():
     office = open_office(days=20)
     far = (TODAY + dt.timedelta(weeks=12)).strftime("%d.%m.%Y")  # window 6–8 weeks ahead
     batch = imported_batch(3, Ablaufdatum=far)
-    assert invitations.allocate_batch(batch_id=batch.pk) == {InvitationState.ALLOCATED: 3}
+    assert allocation.allocate_batch(batch_id=batch.pk) == {InvitationState.ALLOCATED: 3}
     for appointment in Appointment.objects.select_related("slot"):
         assert appointment.slot.team_id in (office.team_ak.pk, office.team_lz.pk)
         assert local_day(appointment) >= TODAY + dt.timedelta(weeks=6)
@@ -289,7 +291,7 @@ def test_a_window_of_a_service_and_the_minimum_lead_are_respected(office):
         service=office.service, weeks_before_from=9, weeks_before_until=7
     )
     batch = imported_batch(4)
-    invitations.allocate_batch(batch_id=batch.pk)
+    allocation.allocate_batch(batch_id=batch.pk)
     earliest = TODAY + dt.timedelta(days=3)  # INVITATION_MIN_LEAD_DAYS
     for appointment in Appointment.objects.select_related("slot"):
         assert earliest <= local_day(appointment) <= EXPIRY - dt.timedelta(weeks=7)
@@ -311,14 +313,14 @@ def test_an_invitee_who_already_has_an_appointment_is_reported(office):
         ),
     )
     batch = imported_batch(1)
-    assert invitations.allocate_batch(batch_id=batch.pk) == {InvitationState.FAILED: 1}
+    assert allocation.allocate_batch(batch_id=batch.pk) == {InvitationState.FAILED: 1}
     assert "already has an open appointment" in Invitation.objects.get().problem
 
 
 def test_allocating_twice_books_each_invitee_once(office):
     batch = imported_batch(6)
-    invitations.allocate_batch(batch_id=batch.pk)
-    assert invitations.allocate_batch(batch_id=batch.pk) == {}
+    allocation.allocate_batch(batch_id=batch.pk)
+    assert allocation.allocate_batch(batch_id=batch.pk) == {}
     assert Appointment.objects.count() == 6
     assert Slot.objects.aggregate(n=Sum("booked"))["n"] == 6
 
@@ -328,14 +330,14 @@ def test_allocating_twice_books_each_invitee_once(office):
 
 def allocated(count=2, **overrides):
     batch = imported_batch(count, **overrides)
-    invitations.allocate_batch(batch_id=batch.pk)
+    allocation.allocate_batch(batch_id=batch.pk)
     return batch
 
 
 def test_sending_writes_one_email_with_calendar_file_and_marks_letters(office):
     batch = allocated(2)
     Invitation.objects.filter(row_number=3).update(email="")  # rows are file lines: 2, 3
-    counts = invitations.send_batch(batch_id=batch.pk)
+    counts = sending.send_batch(batch_id=batch.pk)
     assert counts == {"email": 1, "letter": 1}
     message = OutboxMessage.objects.get()
     invitation = Invitation.objects.get(row_number=2)
@@ -348,13 +350,13 @@ def test_sending_writes_one_email_with_calendar_file_and_marks_letters(office):
     letter = Invitation.objects.get(row_number=3)
     assert (letter.state, letter.delivery) == (InvitationState.SENT, InvitationDelivery.LETTER)
     # sending again sends nothing more
-    assert invitations.send_batch(batch_id=batch.pk) == {"email": 0, "letter": 0}
+    assert sending.send_batch(batch_id=batch.pk) == {"email": 0, "letter": 0}
     assert OutboxMessage.objects.count() == 1
 
 
 def test_the_invitation_mail_is_written_in_the_residents_language(office):
     batch = allocated(1, Sprache="en")
-    invitations.send_batch(batch_id=batch.pk)
+    sending.send_batch(batch_id=batch.pk)
     message = OutboxMessage.objects.get()
     assert message.language == "en" and "/en/einladung/" in message.text_body
     assert "reserved an appointment" in message.subject
@@ -364,7 +366,7 @@ def test_the_letter_pdf_has_a_page_per_letter_with_the_booking_code(office):
     pypdf = pytest.importorskip("pypdf")
     batch = allocated(3, **{"E-Mail": ""})
     Invitation.objects.filter(row_number=3).update(language="ar")
-    invitations.send_batch(batch_id=batch.pk)
+    sending.send_batch(batch_id=batch.pk)
     rows = list(letters.letter_invitations(batch))
     pdf = letters.letters_pdf(rows)
     assert pdf.startswith(b"%PDF")
@@ -383,7 +385,7 @@ def test_the_letter_pdf_has_a_page_per_letter_with_the_booking_code(office):
 @pytest.fixture
 def invited(office):
     batch = allocated(1)
-    invitations.send_batch(batch_id=batch.pk)
+    sending.send_batch(batch_id=batch.pk)
     return Invitation.objects.select_related("appointment__slot").get()
 
 
@@ -455,11 +457,11 @@ def test_the_short_link_opens_with_the_date_of_birth_only(invited):
 
 def test_one_reminder_goes_out_after_n_days_however_often_the_sweep_runs(invited, frozen):
     frozen.shift(dt.timedelta(days=6))
-    invitations.sweep()
+    sending.sweep()
     assert not OutboxMessage.objects.filter(kind="invitation_reminder").exists()
     frozen.shift(dt.timedelta(days=1, minutes=1))
-    invitations.sweep()
-    invitations.sweep()
+    sending.sweep()
+    sending.sweep()
     assert OutboxMessage.objects.filter(kind="invitation_reminder").count() == 1
     invited.refresh_from_db()
     assert invited.reminded_at is not None and invited.state == InvitationState.SENT
@@ -473,7 +475,7 @@ def test_a_confirmed_invitee_gets_no_reminder(invited, frozen):
 
 def test_letter_invitees_are_reminded_by_the_reminder_letters(office, frozen):
     batch = allocated(1, **{"E-Mail": ""})
-    invitations.send_batch(batch_id=batch.pk)
+    sending.send_batch(batch_id=batch.pk)
     frozen.shift(dt.timedelta(days=8))
     assert sending.send_reminders() == 1
     assert list(letters.letter_invitations(batch, reminder=True)) == list(batch.invitations.all())
@@ -481,7 +483,7 @@ def test_letter_invitees_are_reminded_by_the_reminder_letters(office, frozen):
 
 def test_no_answer_by_the_deadline_keeps_the_reservation_by_default(invited, frozen):
     frozen.move_to(invited.answer_by + dt.timedelta(minutes=1))
-    invitations.sweep()
+    sending.sweep()
     invited.refresh_from_db()
     assert invited.state == InvitationState.NO_ANSWER
     assert Appointment.objects.get().status == Status.BOOKED
@@ -490,7 +492,7 @@ def test_no_answer_by_the_deadline_keeps_the_reservation_by_default(invited, fro
 def test_no_answer_by_the_deadline_releases_the_place_when_so_configured(invited, frozen, settings):
     settings.INVITATION_UNANSWERED = "release"
     frozen.move_to(invited.answer_by + dt.timedelta(minutes=1))
-    invitations.sweep()
+    sending.sweep()
     invited.refresh_from_db()
     assert invited.state == InvitationState.RELEASED and invited.released_at is not None
     assert Appointment.objects.get().status == Status.CANCELLED
@@ -498,11 +500,16 @@ def test_no_answer_by_the_deadline_releases_the_place_when_so_configured(invited
 
 def test_kept_and_missed_invited_appointments_are_recorded(office, frozen):
     batch = allocated(2)
-    invitations.send_batch(batch_id=batch.pk)
+    sending.send_batch(batch_id=batch.pk)
     first, second = Invitation.objects.order_by("row_number")
-    Appointment.objects.filter(pk=first.appointment_id).update(status=Status.COMPLETED)
-    Appointment.objects.filter(pk=second.appointment_id).update(status=Status.NO_SHOW)
-    assert sending.sync_outcomes() == {InvitationState.KEPT: 1, InvitationState.NO_SHOW: 1}
+    for status in (Status.CHECKED_IN, Status.CALLED, Status.IN_SERVICE, Status.COMPLETED):
+        lifecycle.move(appointment_id=first.appointment_id, to_status=status)
+    lifecycle.move(appointment_id=second.appointment_id, to_status=Status.NO_SHOW)
+    recorded = Event.objects.filter(action__in=["invitation.kept", "invitation.no_show"])
+    assert Counter(recorded.values_list("action", flat=True)) == {
+        "invitation.kept": 1,
+        "invitation.no_show": 1,
+    }
     assert sorted(Invitation.objects.values_list("state", flat=True)) == ["kept", "no_show"]
 
 
@@ -525,7 +532,7 @@ def test_allocation_racing_online_and_staff_bookings_never_overbooks():
 
     def work(i):
         if i < 2:  # two allocation runs of the same batch at once
-            return invitations.allocate_batch(batch_id=batch.pk)
+            return allocation.allocate_batch(batch_id=batch.pk)
         channel, slots = ("staff", internal) if i < 22 else ("online", online)
         return booking.book(
             service=office.service,

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from appointments import invitations
+from appointments.invitations import allocation, csv_import, sending
 from appointments.invitations.links import page_url
 from appointments.models import Appointment, Contingent, Invitation, InvitationState, Status
 from tests.appointments.invitation_helpers import csv_bytes, open_office, row
@@ -41,14 +41,14 @@ def invite(count=1, **overrides):
     now = timezone.now()
     open_office(now=now)
     expiry = (timezone.localdate(now) + dt.timedelta(weeks=8)).strftime("%d.%m.%Y")
-    report = invitations.check(
+    report = csv_import.check(
         csv_bytes(
             [row(n, Ablaufdatum=expiry, Sprache="en", **overrides) for n in range(1, count + 1)]
         )
     )
-    batch = invitations.import_checked(report=report, source_name="demo.csv")
-    invitations.allocate_batch(batch_id=batch.pk)
-    invitations.send_batch(batch_id=batch.pk)
+    batch = csv_import.import_checked(report=report, source_name="demo.csv")
+    allocation.allocate_batch(batch_id=batch.pk)
+    sending.send_batch(batch_id=batch.pk)
     return batch
 
 

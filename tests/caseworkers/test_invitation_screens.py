@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from appointments import invitations
+from appointments.invitations import allocation
 from appointments.models import (
     Event,
     Invitation,
@@ -176,7 +176,7 @@ def test_re_uploading_an_imported_file_changes_nothing(client, office, superviso
 
 def test_the_batch_list_counts_invitees_per_state(client, office, supervisor):
     batch = imported_batch(3)
-    invitations.allocate_batch(batch_id=batch.pk)
+    allocation.allocate_batch(batch_id=batch.pk)
     Invitation.objects.filter(row_number=2).update(state=InvitationState.DECLINED)
     response = client.get("/backoffice/invitations/")
     listed = response.context["batches"][0]

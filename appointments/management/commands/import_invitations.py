@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
-from appointments import invitations
+from appointments.invitations import allocation, csv_import, sending
 from appointments.invitations.errors import ImportRefused
 
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        report = invitations.check(path.read_bytes())
+        report = csv_import.check(path.read_bytes())
         if report.problem:
             raise CommandError(f"{path.name}: {report.problem}")
         self._print_report(path, report)
@@ -50,7 +50,7 @@ class Command(BaseCommand):
             return
         try:
             with transaction.atomic():
-                batch = invitations.import_checked(
+                batch = csv_import.import_checked(
                     report=report, source_name=path.name, only_valid=only_valid
                 )
         except ImportRefused as error:
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         if allocate or send:
             self._allocate(batch)
         if send:
-            counts = invitations.send_batch(batch_id=batch.pk)
+            counts = sending.send_batch(batch_id=batch.pk)
             self.stdout.write(
                 f"Sent: {counts['email']} e-mails; {counts['letter']} letters to print "
                 f"(backoffice → Invitations → batch {batch.pk} → Letters as PDF)."
@@ -91,6 +91,6 @@ class Command(BaseCommand):
                 bar.total = total
                 bar.update(done - bar.n)
 
-            counts = invitations.allocate_batch(batch_id=batch.pk, progress=progress)
+            counts = allocation.allocate_batch(batch_id=batch.pk, progress=progress)
         summary = ", ".join(f"{state}: {count}" for state, count in counts.items()) or "nothing"
         self.stdout.write(f"Allocated: {summary}.")
