@@ -280,6 +280,15 @@ def delete_closure(*, closure_id, actor, now=None):
     return generate_slots(now=now)
 
 
+@transaction.atomic
+def change_closure(*, closure_id, team, start, end, reason, actor, now=None):
+    """Replace a closure that has not ended by one with the given span, in one transaction (as
+    deleting and creating it, so nobody books in between): the old span reopens, the new one
+    cancels what it covers; earlier cancellations stay. Returns what create_closure returns."""
+    delete_closure(closure_id=closure_id, actor=actor, now=now)
+    return create_closure(team=team, start=start, end=end, reason=reason, actor=actor, now=now)
+
+
 # --- Counters ------------------------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ RESIDENT_SOURCES = (
 )
 # Staff-facing code inside the domain app: admin, API documentation, reports, commands.
 STAFF_IN_DOMAIN = (
-    "appointments/admin.py",
+    "appointments/admin/",
     "appointments/api/",
     "appointments/statistics",
     "appointments/management/",
