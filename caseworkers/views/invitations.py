@@ -22,9 +22,9 @@ from appointments.invitations.allocation import window_weeks
 from appointments.invitations.errors import ImportRefused
 from appointments.models import InvitationBatch, InvitationState, InvitationWindow, Service
 
-from .audit import EXPORTED, VIEWED, log_personal_data_access
-from .permissions import role_required
-from .roles import ADMINISTRATOR, SUPERVISOR
+from ..audit import EXPORTED, VIEWED, log_personal_data_access
+from ..permissions import role_required
+from ..roles import ADMINISTRATOR, SUPERVISOR
 
 supervisors = role_required(SUPERVISOR, ADMINISTRATOR)
 # A checked file waits this long for the supervisor's "import" (cache: Redis in production).

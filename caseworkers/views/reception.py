@@ -13,10 +13,10 @@ from appointments.errors import BookingError, TooLate
 from appointments.models import Appointment, Status
 from appointments.names import surname_key
 
-from .audit import VIEWED, log_personal_data_access
-from .forms import FindForm, WalkInForm
-from .permissions import role_required
-from .roles import ADMINISTRATOR, RECEPTION, SUPERVISOR
+from ..audit import VIEWED, log_personal_data_access
+from ..forms.reception import FindForm, WalkInForm
+from ..permissions import role_required
+from ..roles import ADMINISTRATOR, RECEPTION, SUPERVISOR
 
 RECEPTION_ROLES = (RECEPTION, SUPERVISOR, ADMINISTRATOR)
 

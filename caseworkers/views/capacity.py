@@ -14,9 +14,9 @@ from appointments import capacity
 from appointments.errors import BookingError
 from appointments.models import Closure, Counter, OpeningRule, Team
 
+from ..forms.capacity import ClosureForm, CounterForm, OpeningRuleForm
 from ..permissions import role_required
 from ..roles import ADMINISTRATOR, SUPERVISOR
-from ..supervision_forms import ClosureForm, CounterForm, OpeningRuleForm
 
 supervisors = role_required(SUPERVISOR, ADMINISTRATOR)
 
