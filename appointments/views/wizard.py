@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import booking, challenge, ratelimit
-from ..errors import BookingError, LimitReached, SlotFull, SlotUnavailable
+from ..errors import BookingError, SlotFull, SlotUnavailable
 from ..forms import PersonForm, SurnameForm
 from ..models import Channel, Contingent, Service, Slot
 from ..names import email_key
 from ..responsibility import responsible_team
 from ..scheduling import available_days, bookable_dates, free_slots, next_release
 from ..selectors import appointment_for_display
+from .errors import add_form_error, show_error
 
 DRAFT = "booking_draft"
 HELD = "booking_held"
@@ -59,7 +60,7 @@ def start(request, slug):
                 nationality=form.cleaned_data["nationality"],
             )
         except BookingError as error:
-            form.add_error(None, error.message)
+            add_form_error(form, error)
         else:
             request.session[DRAFT] = {
                 "service": service.slug,
@@ -204,15 +205,12 @@ def _hold(request, service, slot, draft, form):
             service=service, slot_id=slot.pk, person=person, channel=Channel.ONLINE
         )
     except (SlotFull, SlotUnavailable) as error:
-        messages.error(request, error.message)
+        show_error(request, error)
         draft.pop("slot", None)
         request.session[DRAFT] = draft
         return redirect("appointments:calendar", slug=service.slug)
-    except LimitReached as error:
-        form.add_error(None, error.message)
-        return None
     except BookingError as error:
-        form.add_error(None, error.message)
+        add_form_error(form, error)
         return None
     request.session.pop(DRAFT, None)
     held = request.session.get(HELD) or []

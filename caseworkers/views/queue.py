@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appointments import queue
-from appointments.errors import BookingError
 from appointments.models import Counter, Status, Team
+from appointments.views.errors import errors_as_messages
 
 from ..audit import EXPORTED, VIEWED, log_personal_data_access
 from ..forms.queue import DayForm
@@ -113,15 +113,14 @@ def chosen_counter(request, team):
 @role_required(*QUEUE_ROLES)
 def call_next(request, team_id):
     team = _team(team_id)
-    try:
+    # an empty queue is news, not a failure
+    with errors_as_messages(request, level=messages.INFO):
         appointment = queue.call_next(
             team=team, counter=chosen_counter(request, team), actor=request.user
         )
-    except BookingError as error:
-        messages.info(request, error.message)
-        return redirect("caseworkers:queue", team_id=team.pk)
-    messages.success(request, _("Called %(number)s.") % {"number": appointment.waiting_number})
-    return redirect("caseworkers:visit", appointment_id=appointment.pk)
+        messages.success(request, _("Called %(number)s.") % {"number": appointment.waiting_number})
+        return redirect("caseworkers:visit", appointment_id=appointment.pk)
+    return redirect("caseworkers:queue", team_id=team.pk)
 
 
 @role_required(*DAY_LIST_ROLES)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from appointments import queue
 from appointments.errors import BookingError
 from appointments.models import Appointment, Status
+from appointments.views.errors import errors_as_messages, show_error
 
 from ..audit import VIEWED, log_personal_data_access
 from ..forms.queue import FinishForm, ForwardForm
@@ -40,11 +41,8 @@ def act(request, appointment_id, action):
     if action not in ACTIONS:
         messages.error(request, _("Unknown action."))
         return redirect("caseworkers:visit", appointment_id=appointment.pk)
-    try:
+    with errors_as_messages(request):
         moved = ACTIONS[action](request, appointment)
-    except BookingError as error:
-        messages.error(request, error.message)
-    else:
         if moved.status == Status.NO_SHOW:
             messages.info(request, _("Marked as not there (no-show)."))
     if appointment.queue_team_id and action in ("park", "no_show"):
@@ -64,16 +62,13 @@ def visit(request, appointment_id):
     log_personal_data_access(request=request, appointment=appointment, what=VIEWED)
     finish_form = FinishForm(request.POST or None)
     if request.method == "POST" and finish_form.is_valid():
-        try:
+        with errors_as_messages(request):
             queue.finish(
                 appointment_id=appointment.pk,
                 outcome=finish_form.cleaned_data["outcome"],
                 note=finish_form.cleaned_data["note"],
                 actor=request.user,
             )
-        except BookingError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(request, _("Visit finished."))
         return redirect("caseworkers:visit", appointment_id=appointment.pk)
     return render(
@@ -105,15 +100,13 @@ def forward(request, appointment_id):
     if not form.is_valid():
         messages.error(request, _("Please choose the team to forward to."))
         return redirect("caseworkers:visit", appointment_id=appointment.pk)
-    try:
+    with errors_as_messages(request):
         queue.forward(
             appointment_id=appointment.pk, team=form.cleaned_data["team"], actor=request.user
         )
-    except BookingError as error:
-        messages.error(request, error.message)
-        return redirect("caseworkers:visit", appointment_id=appointment.pk)
-    messages.success(request, _("Forwarded to %(team)s.") % {"team": form.cleaned_data["team"]})
-    return redirect("caseworkers:queue", team_id=appointment.queue_team_id)
+        messages.success(request, _("Forwarded to %(team)s.") % {"team": form.cleaned_data["team"]})
+        return redirect("caseworkers:queue", team_id=appointment.queue_team_id)
+    return redirect("caseworkers:visit", appointment_id=appointment.pk)
 
 
 @role_required(*QUEUE_ROLES)
@@ -141,7 +134,7 @@ def follow_up(request, appointment_id):
         except ValueError:
             messages.error(request, _("Please choose one of the free times."))
         except BookingError as error:
-            messages.error(request, error.message)
+            show_error(request, error)
         else:
             messages.success(
                 request,
@@ -154,7 +147,7 @@ def follow_up(request, appointment_id):
             appointment, date_from=day_from, date_to=day_from + dt.timedelta(weeks=3)
         )
     except BookingError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
         return redirect("caseworkers:visit", appointment_id=appointment.pk)
     return render(
         request,
