@@ -21,6 +21,7 @@ from appointments.invitations import csv_import, letters, reports
 from appointments.invitations.allocation import window_weeks
 from appointments.invitations.errors import ImportRefused
 from appointments.models import InvitationBatch, InvitationState, InvitationWindow, Service
+from appointments.views.errors import show_error
 
 from ..audit import EXPORTED, VIEWED, log_personal_data_access
 from ..permissions import role_required
@@ -125,7 +126,7 @@ def import_checked(request):
             actor=request.user,
         )
     except ImportRefused as error:
-        messages.error(request, error.message)
+        show_error(request, error)
         return _page(request, "report.html", {"report": report, "key": key, "name": name}, 400)
     cache.delete(f"invitation-upload:{key}")
     request.session.pop(f"invitation-upload:{key}", None)
