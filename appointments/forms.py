@@ -40,10 +40,6 @@ class SurnameForm(forms.Form):
         return surname
 
 
-class SlotChoiceForm(forms.Form):
-    slot = forms.IntegerField(widget=forms.HiddenInput)
-
-
 class PersonForm(forms.Form):
     """Step 3: the personal data the visit needs, and consent to the privacy notice."""
 

@@ -3,7 +3,7 @@
 The entry names the appointment, the staff member and the screen, never the data itself.
 """
 
-from appointments.lifecycle import log_event
+from appointments.audit import log_event
 
 VIEWED = "viewed"
 EXPORTED = "exported"

@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from appointments.audit import log_event
 from appointments.models import Team
 
 
@@ -49,8 +50,6 @@ class DeviceToken(models.Model):
 
     def revoke(self, *, actor=None):
         """Revoke for good (guarded, logged); returns False if it was already revoked."""
-        from appointments.lifecycle import log_event
-
         with transaction.atomic():
             revoked = DeviceToken.objects.filter(pk=self.pk, revoked_at__isnull=True).update(
                 revoked_at=timezone.now()

@@ -5,7 +5,6 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from appointments.booking import Person
 from appointments.models import (
     Contingent,
     OpeningRule,
@@ -14,6 +13,7 @@ from appointments.models import (
     Slot,
     Team,
 )
+from appointments.people import Person
 
 
 class ServiceFactory(factory.django.DjangoModelFactory):

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import protection
 from ..codes import normalize_code
-from ..errors import BookingError
 from ..invitations import answers
 from ..models import DeclineReason, InvitationState
+from .errors import errors_as_messages
 from .manage import _allowed, _remember, _resolve
 from .wizard import _parse_day, too_many
 
@@ -149,11 +149,8 @@ def confirm(request, code):
     invitation, _token = _invitation(request, code)
     if invitation is None:
         return _access_page(request, code, AccessForm(), status=403)
-    try:
+    with errors_as_messages(request):
         answers.confirm(invitation_id=invitation.pk)
-    except BookingError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("Thank you: your appointment is confirmed. See you then."))
     return _to_detail(code)
 
@@ -170,13 +167,11 @@ def _reschedule(request, invitation, token):
         except ValueError:
             messages.error(request, _("Please choose one of the free times."))
             return redirect("appointments:invitation:reschedule", code=code)
-        try:
+        with errors_as_messages(request):
             answers.reschedule(invitation_id=invitation.pk, slot_id=slot_id, token=token)
-        except BookingError as error:
-            messages.error(request, error.message)
-            return redirect("appointments:invitation:reschedule", code=code)
-        messages.success(request, _("Your appointment has been moved."))
-        return _to_detail(code)
+            messages.success(request, _("Your appointment has been moved."))
+            return _to_detail(code)
+        return redirect("appointments:invitation:reschedule", code=code)
     days = answers.free_days(invitation)
     day = _parse_day(request.GET.get("day"))
     selected = next(((d, slots) for d, slots in days if d == day), None)
@@ -207,15 +202,12 @@ def _decline(request, invitation, token):
         return _to_detail(code)
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_as_messages(request):
             answers.decline(
                 invitation_id=invitation.pk,
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
             )
-        except BookingError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(
                 request,
                 _("Thank you for letting us know. The appointment has been cancelled."),

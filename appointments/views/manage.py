@@ -20,6 +20,7 @@ from ..errors import BookingError, HoldExpired, NotFound
 from ..models import ACTIVE_STATUSES, CancellationReason, Status
 from ..notifications.messages import REPLY_SALT
 from ..selectors import appointment_for_display
+from .errors import errors_as_messages, show_error
 from .wizard import _calendar_context, _parse_day, too_many
 
 TOKENS = "manage_tokens"
@@ -70,7 +71,7 @@ def verify(request, code):
                 request, "appointments/expired.html", {"message": error.message}, status=410
             )
         except BookingError as error:
-            messages.error(request, error.message)
+            show_error(request, error)
             return _not_found(request)
         _remember(request, appointment.code, token)
         messages.success(request, _("Thank you: your appointment is booked."))
@@ -130,11 +131,8 @@ def cancel(request, code):
     if appointment is None:
         return _not_found(request)
     if request.method == "POST":
-        try:
+        with errors_as_messages(request):
             booking.cancel(appointment_id=appointment.pk, reason=CancellationReason.RESIDENT)
-        except BookingError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(
                 request, _("Your appointment has been cancelled. Thank you for letting us know.")
             )
@@ -157,13 +155,11 @@ def reschedule(request, code):
         except ValueError:
             messages.error(request, _("Please choose one of the free times."))
             return redirect("appointments:reschedule", code=appointment.code)
-        try:
+        with errors_as_messages(request):
             booking.reschedule(appointment_id=appointment.pk, slot_id=slot_id, token=token)
-        except BookingError as error:
-            messages.error(request, error.message)
-            return redirect("appointments:reschedule", code=appointment.code)
-        messages.success(request, _("Your appointment has been moved."))
-        return redirect("appointments:manage", code=appointment.code)
+            messages.success(request, _("Your appointment has been moved."))
+            return redirect("appointments:manage", code=appointment.code)
+        return redirect("appointments:reschedule", code=appointment.code)
     context = _calendar_context(
         appointment.service, appointment.slot.team_id, day=_parse_day(request.GET.get("day"))
     )
@@ -204,11 +200,8 @@ def reply(request, code):
             booking.confirm_attendance(appointment_id=appointment.pk)
             messages.success(request, _("Thank you. We look forward to seeing you."))
         else:
-            try:
+            with errors_as_messages(request):
                 booking.cancel(appointment_id=appointment.pk, reason=CancellationReason.RESIDENT)
-            except BookingError as error:
-                messages.error(request, error.message)
-            else:
                 messages.success(
                     request,
                     _("Your appointment has been cancelled. Thank you for letting us know."),

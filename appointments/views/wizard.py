@@ -19,7 +19,6 @@ from ..availability import available_days, bookable_dates, free_slots, next_rele
 from ..errors import (
     BookingError,
     ChallengeFailed,
-    LimitReached,
     SlotFull,
     SlotUnavailable,
     TooManyAttempts,
@@ -29,6 +28,7 @@ from ..models import Channel, Contingent, Service, Slot
 from ..people import Person
 from ..responsibility import responsible_team
 from ..selectors import appointment_for_display
+from .errors import add_form_error, show_error
 
 DRAFT = "booking_draft"
 HELD = "booking_held"
@@ -66,7 +66,7 @@ def start(request, slug):
                 nationality=form.cleaned_data["nationality"],
             )
         except BookingError as error:
-            form.add_error(None, error.message)
+            add_form_error(form, error)
         else:
             request.session[DRAFT] = {
                 "service": service.slug,
@@ -192,15 +192,12 @@ def _hold(request, service, slot, draft, form):
             service=service, slot_id=slot.pk, person=person, channel=Channel.ONLINE
         )
     except (SlotFull, SlotUnavailable) as error:
-        messages.error(request, error.message)
+        show_error(request, error)
         draft.pop("slot", None)
         request.session[DRAFT] = draft
         return redirect("appointments:calendar", slug=service.slug)
-    except LimitReached as error:
-        form.add_error(None, error.message)
-        return None
     except BookingError as error:
-        form.add_error(None, error.message)
+        add_form_error(form, error)
         return None
     request.session.pop(DRAFT, None)
     held = request.session.get(HELD) or []

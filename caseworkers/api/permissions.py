@@ -1,5 +1,5 @@
-"""Who may call which staff endpoint: the backoffice's role sets (caseworkers/reception.py,
-queue_views.py, views.py), as DRF permissions. Superusers hold every role."""
+"""Who may call which staff endpoint: the backoffice's role sets (caseworkers/views/reception.py,
+queue.py, messages.py), as DRF permissions. Superusers hold every role."""
 
 from rest_framework.permissions import BasePermission
 

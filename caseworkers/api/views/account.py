@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from appointments import lifecycle
+from appointments.audit import log_event
 
 from ...roles import roles_of
 from .. import examples
@@ -60,7 +60,7 @@ class TokenIssueView(APIView):
             get_user_model().objects.select_for_update().get(pk=request.user.pk)
             Token.objects.filter(user=request.user).delete()
             token = Token.objects.create(user=request.user)
-        lifecycle.log_event(action="api_token.issued", actor=request.user)
+        log_event(action="api_token.issued", actor=request.user)
         response = Response(
             TokenOutputSerializer({"token": token.key}).data, status=status.HTTP_201_CREATED
         )
@@ -79,5 +79,5 @@ class TokenRevokeView(APIView):
 
     def post(self, request):
         if Token.objects.filter(user=request.user).delete()[0]:
-            lifecycle.log_event(action="api_token.revoked", actor=request.user)
+            log_event(action="api_token.revoked", actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,8 +8,8 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from appointments import lifecycle
 from appointments.api.errors import error_responses
+from appointments.audit import log_event
 from appointments.statistics import overview_figures
 
 from ...models import DeviceToken
@@ -104,7 +104,7 @@ class DeviceCreateView(APIView):
             teams=serializer.validated_data["teams"],
             created_by=request.user,
         )
-        lifecycle.log_event(action="device_token.created", actor=request.user, device=device.pk)
+        log_event(action="device_token.created", actor=request.user, device=device.pk)
         device = _devices().get(pk=device.pk)
         device.token = token
         response = Response(

@@ -1,28 +1,15 @@
-"""Backoffice views (staff only)."""
+"""Messages that could not be delivered: the list for supervisors, and sending one again."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from appointments.models import OutboxMessage, OutboxStatus, Team
+from appointments.models import OutboxMessage, OutboxStatus
 from appointments.notifications import outbox
 
-from .permissions import role_required
-from .roles import ADMINISTRATOR, SUPERVISOR, roles_of
-
-
-@login_required
-def dashboard(request):
-    return render(
-        request,
-        "caseworkers/dashboard.html",
-        {
-            "roles": sorted(roles_of(request.user)),
-            "teams": Team.objects.filter(active=True),
-        },
-    )
+from ..permissions import role_required
+from ..roles import ADMINISTRATOR, SUPERVISOR
 
 
 @role_required(SUPERVISOR, ADMINISTRATOR)

@@ -20,10 +20,11 @@ from appointments.invitations import allocation, csv_import, letters, reports, s
 from appointments.invitations.allocation import window_weeks
 from appointments.invitations.errors import ImportRefused
 from appointments.models import InvitationBatch, InvitationState, InvitationWindow, Service
+from appointments.views.errors import show_error
 
-from .audit import EXPORTED, VIEWED, log_personal_data_access
-from .permissions import role_required
-from .roles import ADMINISTRATOR, SUPERVISOR
+from ..audit import EXPORTED, VIEWED, log_personal_data_access
+from ..permissions import role_required
+from ..roles import ADMINISTRATOR, SUPERVISOR
 
 supervisors = role_required(SUPERVISOR, ADMINISTRATOR)
 # A checked file waits this long for the supervisor's "import" (cache: Redis in production).
@@ -124,7 +125,7 @@ def import_checked(request):
             actor=request.user,
         )
     except ImportRefused as error:
-        messages.error(request, error.message)
+        show_error(request, error)
         return _page(request, "report.html", {"report": report, "key": key, "name": name}, 400)
     cache.delete(f"invitation-upload:{key}")
     request.session.pop(f"invitation-upload:{key}", None)

@@ -9,12 +9,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from appointments.lifecycle import log_event
+from appointments.audit import log_event
 
+from ..forms.devices import DeviceTokenForm
 from ..models import DeviceToken
 from ..permissions import role_required
 from ..roles import ADMINISTRATOR, SUPERVISOR
-from ..supervision_forms import DeviceTokenForm
 
 supervisors = role_required(SUPERVISOR, ADMINISTRATOR)
 # The new token waits here, in the issuer's session, for the one page that shows it.

@@ -11,8 +11,8 @@ from django.views.decorators.cache import never_cache
 from appointments import queue
 from appointments.models import Team
 
-from .models import DeviceToken
-from .roles import roles_of
+from ..models import DeviceToken
+from ..roles import roles_of
 
 DEVICE_KEY = "display_device"
 

@@ -11,9 +11,9 @@ from django.shortcuts import render
 from appointments.availability import local_datetime
 from appointments.models import Event
 
+from ..forms.audit import AuditFilterForm
 from ..permissions import role_required
 from ..roles import ADMINISTRATOR, SUPERVISOR
-from ..supervision_forms import AuditFilterForm
 
 PAGE_SIZE = 50
 

@@ -12,11 +12,12 @@ from appointments.errors import BookingError, TooLate
 from appointments.models import Appointment, Status
 from appointments.names import surname_key
 from appointments.people import Person
+from appointments.views.errors import add_form_error, show_error
 
-from .audit import VIEWED, log_personal_data_access
-from .forms import FindForm, WalkInForm
-from .permissions import role_required
-from .roles import ADMINISTRATOR, RECEPTION, SUPERVISOR
+from ..audit import VIEWED, log_personal_data_access
+from ..forms.reception import FindForm, WalkInForm
+from ..permissions import role_required
+from ..roles import ADMINISTRATOR, RECEPTION, SUPERVISOR
 
 RECEPTION_ROLES = (RECEPTION, SUPERVISOR, ADMINISTRATOR)
 
@@ -66,11 +67,11 @@ def check_in(request, appointment_id):
             accept_late=request.POST.get("accept_late") == "1",
         )
     except TooLate as error:
-        messages.error(request, error.message)
+        show_error(request, error)
         # back to the same appointment, where reception may still accept the late arrival
         return redirect(f"{reverse('caseworkers:reception')}?code={appointment.code}")
     except BookingError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     else:
         note = _(" (arrived late)") if checked.arrived_late else ""
         messages.success(
@@ -96,7 +97,7 @@ def walk_in(request):
                 actor=request.user,
             )
         except BookingError as error:
-            form.add_error(None, error.message)
+            add_form_error(form, error)
         else:
             messages.success(
                 request,

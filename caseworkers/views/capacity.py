@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 from appointments import capacity
 from appointments.errors import BookingError
 from appointments.models import Closure, Counter, OpeningRule, Team
+from appointments.views.errors import add_form_error, errors_as_messages, show_error
 
+from ..forms.capacity import ClosureForm, CounterForm, OpeningRuleForm
 from ..permissions import role_required
 from ..roles import ADMINISTRATOR, SUPERVISOR
-from ..supervision_forms import ClosureForm, CounterForm, OpeningRuleForm
 
 supervisors = role_required(SUPERVISOR, ADMINISTRATOR)
 
@@ -69,13 +70,10 @@ def _rule_page(request, *, team, rule=None):
     if request.method == "POST" and form.is_valid():
         if request.POST.get("action") == "save":
             created = rule is None
-            try:
+            with errors_as_messages(request):
                 with transaction.atomic():
                     saved = form.save()
                     result = capacity.rule_saved(rule=saved, created=created, actor=request.user)
-            except BookingError as error:
-                messages.error(request, error.message)
-            else:
                 messages.success(
                     request,
                     _("The opening rule is saved and the slots are updated (%(created)d new).")
@@ -117,11 +115,8 @@ def rule_edit(request, rule_id):
 def rule_delete(request, rule_id):
     rule = get_object_or_404(OpeningRule.objects.select_related("team"), pk=rule_id)
     if request.method == "POST":
-        try:
+        with errors_as_messages(request):
             capacity.delete_rule(rule_id=rule.pk, actor=request.user)
-        except BookingError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(request, _("The opening rule is deleted and the slots are updated."))
         return _to_team(rule.team_id)
     return _page(
@@ -170,7 +165,7 @@ def closure_create(request):
                 except ValidationError as error:
                     form.add_error(None, error)
                 except BookingError as error:
-                    messages.error(request, error.message)
+                    show_error(request, error)
                 else:
                     messages.success(
                         request,
@@ -228,7 +223,7 @@ def _counter_page(request, *, team, counter=None):
                 actor=request.user,
             )
         except BookingError as error:
-            form.add_error("number", error.message)
+            add_form_error(form, error, field="number")
         else:
             messages.success(request, _("The counter is saved."))
             return _to_team(team.pk)

@@ -13,16 +13,16 @@ from django.utils.translation import gettext as _
 from appointments import statistics
 from appointments.models import Service, Team
 
+from ..forms.reports import DEFAULT_RANGE_DAYS, ForecastForm, ReportFilterForm
 from ..permissions import role_required
-from ..roles import ADMINISTRATOR, SUPERVISOR
-from .forms import DEFAULT_RANGE_DAYS, ForecastForm, ReportFilterForm
-from .tables import (
+from ..reporting.tables import (
     PERIOD_LABELS,
     breakdown_tables,
     cell,
     forecast_table,
     overview_tables,
 )
+from ..roles import ADMINISTRATOR, SUPERVISOR
 
 reports_access = role_required(SUPERVISOR, ADMINISTRATOR)
 SERIES = ("weekly", "weekday", "hour")

@@ -1,4 +1,4 @@
-"""Forms of the reception and queue screens."""
+"""Forms of the reception desk: finding an appointment, adding a walk-in."""
 
 import datetime as dt
 
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from appointments.codes import normalize_code
-from appointments.models import Counter, Outcome, Service, Team
+from appointments.models import Service, Team
 
 
 class FindForm(forms.Form):
@@ -62,42 +62,3 @@ class WalkInForm(forms.Form):
         if born > dt.date.today() or born.year < 1900:
             raise forms.ValidationError(_("Please check the date of birth."))
         return born
-
-
-class CounterForm(forms.Form):
-    counter = forms.ModelChoiceField(
-        label=_("Counter"), queryset=Counter.objects.none(), required=False
-    )
-
-    def __init__(self, *args, team, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["counter"].queryset = Counter.objects.filter(team=team, active=True)
-
-
-class FinishForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
-    note = forms.CharField(
-        label=_("Internal note"),
-        max_length=500,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class ForwardForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("Forward to team"), queryset=Team.objects.none())
-
-    def __init__(self, *args, exclude_team=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        teams = Team.objects.filter(active=True)
-        if exclude_team is not None:
-            teams = teams.exclude(pk=exclude_team.pk)
-        self.fields["team"].queryset = teams
-
-
-class DayForm(forms.Form):
-    date = forms.DateField(
-        label=_("Date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )

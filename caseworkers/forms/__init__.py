@@ -1,0 +1,1 @@
+"""Forms of the backoffice pages, one module per area (as in `caseworkers/views/`)."""

@@ -1,0 +1,200 @@
+"""The team's queue (live), calling the next resident, and the day list (print or CSV)."""
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from appointments import queue
+from appointments.models import Counter, Status, Team
+from appointments.views.errors import errors_as_messages
+
+from ..audit import EXPORTED, VIEWED, log_personal_data_access
+from ..forms.queue import DayForm
+from ..permissions import role_required
+from ..roles import ADMINISTRATOR, CASEWORKER, RECEPTION, SUPERVISOR
+
+QUEUE_ROLES = (CASEWORKER, SUPERVISOR, ADMINISTRATOR)
+DAY_LIST_ROLES = (CASEWORKER, RECEPTION, SUPERVISOR, ADMINISTRATOR)
+COUNTER_KEY = "queue_counter"
+
+
+def traffic_light(minutes):
+    target = settings.WAITING_TARGET_MINUTES
+    if minutes <= target:
+        return "green"
+    return "amber" if minutes <= 2 * target else "red"
+
+
+def _board(team, now):
+    """The team's day, grouped for the queue page (one query for the appointments)."""
+    groups = {
+        key: []
+        for key in ("waiting", "parked", "called", "in_service", "expected", "done", "no_show")
+    }
+    for appointment in queue.team_day(team, now=now):
+        status = appointment.status
+        if status == Status.CHECKED_IN:
+            minutes = int((now - appointment.checked_in_at).total_seconds() // 60)
+            appointment.waiting_minutes = minutes
+            appointment.light = traffic_light(minutes)
+            groups["parked" if appointment.parked_at else "waiting"].append(appointment)
+        elif status == Status.CALLED:
+            groups["called"].append(appointment)
+        elif status == Status.IN_SERVICE:
+            groups["in_service"].append(appointment)
+        elif status == Status.BOOKED:
+            groups["expected"].append(appointment)
+        elif status == Status.COMPLETED:
+            groups["done"].append(appointment)
+        elif status == Status.NO_SHOW:
+            groups["no_show"].append(appointment)
+    groups["waiting"].sort(key=lambda a: (-a.priority, a.slot.start, a.checked_in_at, a.pk))
+    return groups
+
+
+def _team(team_id):
+    return get_object_or_404(Team, pk=team_id, active=True)
+
+
+@role_required(*QUEUE_ROLES)
+def team_queue(request, team_id):
+    team = _team(team_id)
+    counters = list(Counter.objects.filter(team=team, active=True))
+    return render(
+        request,
+        "caseworkers/queue.html",
+        {
+            "team": team,
+            "teams": Team.objects.filter(active=True),
+            "counters": counters,
+            "selected_counter": request.session.get(COUNTER_KEY),
+            "board": _board(team, timezone.now()),
+            "target": settings.WAITING_TARGET_MINUTES,
+        },
+    )
+
+
+@role_required(*QUEUE_ROLES)
+def team_queue_fragment(request, team_id):
+    """The live part of the queue page, fetched every few seconds by static/js/refresh.js."""
+    team = _team(team_id)
+    return render(
+        request,
+        "caseworkers/partials/queue_board.html",
+        {
+            "team": team,
+            "board": _board(team, timezone.now()),
+            "target": settings.WAITING_TARGET_MINUTES,
+        },
+    )
+
+
+def chosen_counter(request, team):
+    """The active counter sent with the form, else the one remembered in the session (and
+    remembered from now on)."""
+    counter_id = request.POST.get("counter") or request.session.get(COUNTER_KEY)
+    counter = (
+        Counter.objects.filter(pk=counter_id, team=team, active=True).first()
+        if (str(counter_id or "").isdigit())
+        else None
+    )
+    request.session[COUNTER_KEY] = counter.pk if counter else None
+    return counter
+
+
+@require_POST
+@role_required(*QUEUE_ROLES)
+def call_next(request, team_id):
+    team = _team(team_id)
+    # an empty queue is news, not a failure
+    with errors_as_messages(request, level=messages.INFO):
+        appointment = queue.call_next(
+            team=team, counter=chosen_counter(request, team), actor=request.user
+        )
+        messages.success(request, _("Called %(number)s.") % {"number": appointment.waiting_number})
+        return redirect("caseworkers:visit", appointment_id=appointment.pk)
+    return redirect("caseworkers:queue", team_id=team.pk)
+
+
+@role_required(*DAY_LIST_ROLES)
+def day_list(request, team_id):
+    """The team's appointments for a date: printable, or CSV for Excel (UTF-8 with BOM)."""
+    team = _team(team_id)
+    form = DayForm(request.GET or None)
+    day = timezone.localdate()
+    if form.is_valid() and form.cleaned_data.get("date"):
+        day = form.cleaned_data["date"]
+    appointments = list(queue.team_day(team, day=day))
+    if request.GET.get("format") == "csv":
+        log_personal_data_access(
+            request=request,
+            appointment=None,
+            what=EXPORTED,
+            team=team.pk,
+            day=str(day),
+            count=len(appointments),
+        )
+        return _csv(team, day, appointments)
+    log_personal_data_access(
+        request=request,
+        appointment=None,
+        what=VIEWED,
+        team=team.pk,
+        day=str(day),
+        count=len(appointments),
+    )
+    return render(
+        request,
+        "caseworkers/day_list.html",
+        {
+            "team": team,
+            "day": day,
+            "form": form,
+            "appointments": appointments,
+            "csv_url": f"{reverse('caseworkers:day_list', args=[team.pk])}?date={day}&format=csv",
+        },
+    )
+
+
+def _csv(team, day, appointments):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tagesliste-{team.pk}-{day}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Time"),
+            _("Booking code"),
+            _("Surname"),
+            _("Given names"),
+            _("Date of birth"),
+            _("Concern"),
+            _("Channel"),
+            _("Status"),
+            _("Waiting number"),
+            _("Interpreter"),
+        ]
+    )
+    for a in appointments:
+        writer.writerow(
+            [
+                timezone.localtime(a.slot.start).strftime("%H:%M"),
+                a.code,
+                a.surname,
+                a.given_names,
+                a.date_of_birth.isoformat(),
+                a.service.localized_name,
+                a.get_channel_display(),
+                a.get_status_display(),
+                a.waiting_number,
+                a.interpreter_language or (_("yes") if a.interpreter_needed else ""),
+            ]
+        )
+    return response

@@ -1,0 +1,163 @@
+"""One resident's visit: the lifecycle moves from the buttons, the visit page with its
+outcome, forwarding to another team, and booking the follow-up visit."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from appointments import queue
+from appointments.errors import BookingError
+from appointments.models import Appointment, Status
+from appointments.views.errors import errors_as_messages, show_error
+
+from ..audit import VIEWED, log_personal_data_access
+from ..forms.queue import FinishForm, ForwardForm
+from ..permissions import role_required
+from .queue import QUEUE_ROLES, chosen_counter
+
+ACTIONS = {
+    "call": lambda request, a: queue.call(
+        appointment_id=a.pk, counter=chosen_counter(request, a.queue_team), actor=request.user
+    ),
+    "recall": lambda request, a: queue.recall(appointment_id=a.pk, actor=request.user),
+    "park": lambda request, a: queue.park(appointment_id=a.pk, actor=request.user),
+    "start": lambda request, a: queue.start_service(appointment_id=a.pk, actor=request.user),
+    "no_show": lambda request, a: queue.mark_no_show(appointment_id=a.pk, actor=request.user),
+}
+
+
+@require_POST
+@role_required(*QUEUE_ROLES)
+def act(request, appointment_id, action):
+    """One lifecycle move from a button; a stale or double click gets a clear message."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("queue_team"), pk=appointment_id
+    )
+    if action not in ACTIONS:
+        messages.error(request, _("Unknown action."))
+        return redirect("caseworkers:visit", appointment_id=appointment.pk)
+    with errors_as_messages(request):
+        moved = ACTIONS[action](request, appointment)
+        if moved.status == Status.NO_SHOW:
+            messages.info(request, _("Marked as not there (no-show)."))
+    if appointment.queue_team_id and action in ("park", "no_show"):
+        return redirect("caseworkers:queue", team_id=appointment.queue_team_id)
+    return redirect("caseworkers:visit", appointment_id=appointment.pk)
+
+
+@role_required(*QUEUE_ROLES)
+def visit(request, appointment_id):
+    """One resident's visit: data, checklist, actions, outcome, follow-up."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related(
+            "slot", "slot__team", "service", "queue_team", "counter", "case"
+        ),
+        pk=appointment_id,
+    )
+    log_personal_data_access(request=request, appointment=appointment, what=VIEWED)
+    finish_form = FinishForm(request.POST or None)
+    if request.method == "POST" and finish_form.is_valid():
+        with errors_as_messages(request):
+            queue.finish(
+                appointment_id=appointment.pk,
+                outcome=finish_form.cleaned_data["outcome"],
+                note=finish_form.cleaned_data["note"],
+                actor=request.user,
+            )
+            messages.success(request, _("Visit finished."))
+        return redirect("caseworkers:visit", appointment_id=appointment.pk)
+    return render(
+        request,
+        "caseworkers/visit.html",
+        {
+            "appointment": appointment,
+            "finish_form": finish_form,
+            "forward_form": ForwardForm(exclude_team=appointment.queue_team),
+            "max_calls": settings.MAX_UNANSWERED_CALLS,
+            "follow_up_due": appointment.status == Status.COMPLETED
+            and appointment.service.follow_up_service_id
+            and not appointment.case.appointments.exclude(pk=appointment.pk)
+            .filter(channel="follow_up", status__in=("booked", "checked_in"))
+            .exists()
+            if appointment.case_id
+            else False,
+        },
+    )
+
+
+@require_POST
+@role_required(*QUEUE_ROLES)
+def forward(request, appointment_id):
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("queue_team"), pk=appointment_id
+    )
+    form = ForwardForm(request.POST, exclude_team=appointment.queue_team)
+    if not form.is_valid():
+        messages.error(request, _("Please choose the team to forward to."))
+        return redirect("caseworkers:visit", appointment_id=appointment.pk)
+    with errors_as_messages(request):
+        queue.forward(
+            appointment_id=appointment.pk, team=form.cleaned_data["team"], actor=request.user
+        )
+        messages.success(request, _("Forwarded to %(team)s.") % {"team": form.cleaned_data["team"]})
+        return redirect("caseworkers:queue", team_id=appointment.queue_team_id)
+    return redirect("caseworkers:visit", appointment_id=appointment.pk)
+
+
+@role_required(*QUEUE_ROLES)
+def follow_up(request, appointment_id):
+    """Book the second visit (e.g. card pickup) from the internal contingent."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("service", "service__follow_up_service"),
+        pk=appointment_id,
+    )
+    today = timezone.localdate()
+    start = today + dt.timedelta(weeks=6)
+    try:
+        day_from = (
+            dt.date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else start
+        )
+    except ValueError:
+        day_from = start
+    day_from = max(day_from, today + dt.timedelta(days=1))
+    if request.method == "POST":
+        try:
+            slot_id = int(request.POST.get("slot", ""))
+            booked = queue.book_follow_up(
+                appointment_id=appointment.pk, slot_id=slot_id, actor=request.user
+            )
+        except ValueError:
+            messages.error(request, _("Please choose one of the free times."))
+        except BookingError as error:
+            show_error(request, error)
+        else:
+            messages.success(
+                request,
+                _("Follow-up visit booked (%(code)s); the resident gets a confirmation e-mail.")
+                % {"code": booked.code},
+            )
+            return redirect("caseworkers:visit", appointment_id=appointment.pk)
+    try:
+        service, days = queue.follow_up_slots(
+            appointment, date_from=day_from, date_to=day_from + dt.timedelta(weeks=3)
+        )
+    except BookingError as error:
+        show_error(request, error)
+        return redirect("caseworkers:visit", appointment_id=appointment.pk)
+    return render(
+        request,
+        "caseworkers/follow_up.html",
+        {
+            "appointment": appointment,
+            "service": service,
+            "days": days,
+            "day_from": day_from,
+            "earlier": day_from - dt.timedelta(weeks=3),
+            "later": day_from + dt.timedelta(weeks=3),
+        },
+    )
