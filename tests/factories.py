@@ -92,22 +92,31 @@ def rule_for(
 
 
 def bookable_slot(
-    *, service=None, team=None, capacity=3, contingent=Contingent.ONLINE, days_ahead=3, hour=10
+    *,
+    service=None,
+    team=None,
+    capacity=3,
+    contingent=Contingent.ONLINE,
+    days_ahead=3,
+    hour=10,
+    start=None,
 ):
-    """A slot of an opening rule that offers `service`, routed to `team` for all surnames."""
+    """A slot of an opening rule that offers `service`, routed to `team` for all surnames;
+    it starts at `hour` o'clock `days_ahead` days from today, or at the aware `start`."""
     service = service or ServiceFactory()
     team = team or TeamFactory()
     if not ResponsibilityRule.objects.filter(service=service).exists():
         route_all(service, team)
-    start_day = timezone.localdate() + dt.timedelta(days=days_ahead)
+    if start is None:
+        start_day = timezone.localdate() + dt.timedelta(days=days_ahead)
+        start = timezone.make_aware(dt.datetime.combine(start_day, dt.time(hour, 0)))
     rule = rule_for(
         team,
         [service],
-        weekday=start_day.weekday(),
+        weekday=timezone.localdate(start).weekday(),
         capacity=capacity,
         online_capacity=capacity if contingent == Contingent.ONLINE else 0,
     )
-    start = timezone.make_aware(dt.datetime.combine(start_day, dt.time(hour, 0)))
     slot = Slot.objects.create(
         team=team,
         rule=rule,
