@@ -1,4 +1,5 @@
-"""Shared test set-up: markers that skip by environment, the browser, a real SMTP sink."""
+"""Shared test set-up: markers that skip by environment, the clock, the browser, a real SMTP
+sink, API clients and staff users by role."""
 
 import datetime as dt
 import os
@@ -9,6 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from caseworkers.roles import ALL_ROLES
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # ORM calls from browser tests.
@@ -145,3 +151,49 @@ def real_worker(_tasks_run_inline):
 def _fast_password_hashing(settings):
     """Staff users are created in many tests; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def protections_off(settings):
+    """As in CI's schema runs: no challenge, no rate limits (tests switch them on to test them)."""
+    settings.BOOKING_CHALLENGE = False
+    settings.RATE_LIMITS = False
+    settings.BOOKING_CHALLENGE_MAX_NUMBER = 2000
+    settings.BOOKING_CHALLENGE_HMAC_KEY = "test-hmac-key"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def make_staff(db, django_user_model):
+    """make_staff("caseworker", …) → a user holding those roles (groups)."""
+    counter = iter(range(10_000))
+
+    def make(*roles, username=None):
+        # No password: hashing one costs a tenth of a second, and tests log in directly.
+        user = django_user_model.objects.create(username=username or f"staff{next(counter)}")
+        for role in roles:
+            assert role in ALL_ROLES, role
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff_api(make_staff):
+    """staff_api("reception") → (client logged in by session, user)."""
+
+    def make(*roles):
+        user = make_staff(*roles)
+        client = APIClient()
+        client.force_login(user)
+        return client, user
+
+    return make

@@ -39,6 +39,9 @@ from caseworkers.models import DeviceToken
 from caseworkers.roles import ALL_ROLES
 from tests.factories import ServiceFactory, TeamFactory, bookable_slot, person, route_all
 
+# As every API test: no challenge, no rate limits (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("protections_off")
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
