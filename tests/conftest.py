@@ -1,5 +1,5 @@
 """Shared test set-up: markers that skip by environment, the clock, the browser, a real SMTP
-sink, API clients and staff users by role."""
+sink, an open office, staff users by role and logged-in clients."""
 
 import datetime as dt
 import os
@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from caseworkers.roles import ALL_ROLES
+from caseworkers.roles import CASEWORKER, RECEPTION, SUPERVISOR
+from tests.factories import PASSWORD, open_office, staff
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # ORM calls from browser tests.
@@ -171,27 +171,53 @@ def api():
 
 
 @pytest.fixture
-def make_staff(db, django_user_model):
-    """make_staff("caseworker", …) → a user holding those roles (groups)."""
-    counter = iter(range(10_000))
-
-    def make(*roles, username=None):
-        # No password: hashing one costs a tenth of a second, and tests log in directly.
-        user = django_user_model.objects.create(username=username or f"staff{next(counter)}")
-        for role in roles:
-            assert role in ALL_ROLES, role
-            user.groups.add(Group.objects.get_or_create(name=role)[0])
-        return user
-
-    return make
+def office(db):
+    """One service, teams A–K and L–Z open weekday mornings, slots materialised from now on
+    (tests/factories.py `open_office` takes parameters for other shapes)."""
+    return open_office()
 
 
 @pytest.fixture
-def staff_api(make_staff):
-    """staff_api("reception") → (client logged in by session, user)."""
+def reception_user(db):
+    return staff(RECEPTION, username="empfang", password=PASSWORD)
+
+
+@pytest.fixture
+def caseworker_user(db):
+    return staff(CASEWORKER, username="sachbearbeitung", password=PASSWORD)
+
+
+@pytest.fixture
+def supervisor_user(db):
+    return staff(SUPERVISOR, username="teamleitung", password=PASSWORD)
+
+
+@pytest.fixture
+def supervisor_client(client, supervisor_user):
+    """The test's `client`, logged in as `supervisor_user`."""
+    client.force_login(supervisor_user)
+    return client
+
+
+@pytest.fixture
+def login_as(db, client):
+    """login_as("reception") → a new user holding that role (none for None), logged in with
+    the test's `client`."""
+
+    def log_in(*roles, username=None):
+        user = staff(*(role for role in roles if role), username=username)
+        client.force_login(user)
+        return user
+
+    return log_in
+
+
+@pytest.fixture
+def staff_api(db):
+    """staff_api("reception") → (API client logged in by session, user)."""
 
     def make(*roles):
-        user = make_staff(*roles)
+        user = staff(*roles)
         client = APIClient()
         client.force_login(user)
         return client, user

@@ -13,7 +13,7 @@ from appointments.errors import SlotUnavailable, WrongDay
 from appointments.models import Channel, Status
 from appointments.notifications.reminders import schedule_reminders
 from appointments.scheduling import bookable_dates, local_datetime, next_release
-from tests.factories import ServiceFactory, TeamFactory, bookable_slot, person
+from tests.factories import ServiceFactory, TeamFactory, appointment, bookable_slot, person
 
 pytestmark = pytest.mark.django_db
 
@@ -47,15 +47,6 @@ def each_instant():
     return [at(instant, instant) for instant in ALL_INSTANTS]
 
 
-def booked_online(service, slot, n):
-    """A resident books online and confirms the e-mail link at once."""
-    held, token = booking.book(
-        service=service, slot_id=slot.pk, person=person(n), channel=Channel.ONLINE
-    )
-    assert held.status == Status.HELD
-    return booking.verify(code=held.code, token=token)
-
-
 # --- Book → verify → reminder → check-in → no-show sweep ----------------------------------
 
 # The appointment is at 10:00 `days_ahead` days later; the 48-hour reminder falls due at 10:00
@@ -80,8 +71,9 @@ def test_an_online_booking_is_reminded_checked_in_and_swept_at_the_right_moments
     started = timezone.now()
     day = timezone.localdate() + dt.timedelta(days=days_ahead)
     service, team, slot = bookable_slot(start=local_datetime(day, dt.time(10)))
-    comes, stays_away = booked_online(service, slot, 1), booked_online(service, slot, 2)
-    assert comes.status == stays_away.status == Status.BOOKED
+    # Booked online and confirmed from the e-mail at once.
+    comes = appointment(service=service, slot=slot, n=1, channel=Channel.ONLINE)
+    stays_away = appointment(service=service, slot=slot, n=2, channel=Channel.ONLINE)
 
     assert schedule_reminders() == 0
     clock.move_to(started + reminder_after - dt.timedelta(minutes=1))
@@ -165,12 +157,8 @@ def test_the_day_list_and_check_in_follow_the_local_day(instant):
         _s, _t, slot = bookable_slot(
             service=service, team=team, start=local_datetime(day, time), contingent="internal"
         )
-        appointments[day, time], _token = booking.book(
-            service=service,
-            slot_id=slot.pk,
-            person=person(len(appointments)),
-            channel=Channel.STAFF,
-            now=week_ago,
+        appointments[day, time] = appointment(
+            service=service, slot=slot, n=len(appointments), now=week_ago
         )
 
     def listed(day=None):

@@ -26,7 +26,7 @@ from appointments.models import (
     Status,
 )
 from appointments.scheduling import generate_slots
-from tests.appointments.invitation_helpers import (
+from tests.factories import (
     EXPIRY,
     HEADER,
     NOW,
@@ -36,8 +36,8 @@ from tests.appointments.invitation_helpers import (
     imported_batch,
     open_office,
     row,
+    rule_for,
 )
-from tests.factories import rule_for
 
 pytestmark = pytest.mark.django_db
 
@@ -53,11 +53,6 @@ def _messages_in_english():
 def frozen():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def office():
-    return open_office()
 
 
 def local_day(appointment):
