@@ -42,7 +42,8 @@ test: install system-packages
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Debian packages the tests use (chromium for Playwright, gettext for the i18n checks).
+# Debian packages the tests use (chromium for Playwright, gettext for the i18n checks,
+# faketime for CI's shifted-clock run).
 system-packages:
 	@scripts/ensure-system-packages
 

@@ -1,4 +1,5 @@
-"""Shared test set-up: markers that skip by environment, the browser, a real SMTP sink."""
+"""Shared test set-up: markers that skip by environment, the clock, the browser, a real SMTP
+sink, an open office, staff users by role and logged-in clients."""
 
 import datetime as dt
 import os
@@ -9,6 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from caseworkers.roles import CASEWORKER, RECEPTION, SUPERVISOR
+from tests.factories import PASSWORD, open_office, staff
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # ORM calls from browser tests.
@@ -145,3 +151,75 @@ def real_worker(_tasks_run_inline):
 def _fast_password_hashing(settings):
     """Staff users are created in many tests; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def protections_off(settings):
+    """As in CI's schema runs: no challenge, no rate limits (tests switch them on to test them)."""
+    settings.BOOKING_CHALLENGE = False
+    settings.RATE_LIMITS = False
+    settings.BOOKING_CHALLENGE_MAX_NUMBER = 2000
+    settings.BOOKING_CHALLENGE_HMAC_KEY = "test-hmac-key"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def office(db):
+    """One service, teams A–K and L–Z open weekday mornings, slots materialised from now on
+    (tests/factories.py `open_office` takes parameters for other shapes)."""
+    return open_office()
+
+
+@pytest.fixture
+def reception_user(db):
+    return staff(RECEPTION, username="empfang", password=PASSWORD)
+
+
+@pytest.fixture
+def caseworker_user(db):
+    return staff(CASEWORKER, username="sachbearbeitung", password=PASSWORD)
+
+
+@pytest.fixture
+def supervisor_user(db):
+    return staff(SUPERVISOR, username="teamleitung", password=PASSWORD)
+
+
+@pytest.fixture
+def supervisor_client(client, supervisor_user):
+    """The test's `client`, logged in as `supervisor_user`."""
+    client.force_login(supervisor_user)
+    return client
+
+
+@pytest.fixture
+def login_as(db, client):
+    """login_as("reception") → a new user holding that role (none for None), logged in with
+    the test's `client`."""
+
+    def log_in(*roles, username=None):
+        user = staff(*(role for role in roles if role), username=username)
+        client.force_login(user)
+        return user
+
+    return log_in
+
+
+@pytest.fixture
+def staff_api(db):
+    """staff_api("reception") → (API client logged in by session, user)."""
+
+    def make(*roles):
+        user = staff(*roles)
+        client = APIClient()
+        client.force_login(user)
+        return client, user
+
+    return make

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appointments import booking, capacity
+from appointments.availability import local_datetime
 from appointments.errors import CounterExists
 from appointments.models import (
     Appointment,
@@ -29,7 +30,7 @@ from appointments.models import (
     Slot,
     Status,
 )
-from appointments.scheduling import generate_slots, local_datetime
+from appointments.scheduling import generate_slots
 from tests.factories import ServiceFactory, TeamFactory, bookable_slot, person, rule_for
 
 pytestmark = pytest.mark.django_db

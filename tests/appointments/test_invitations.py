@@ -30,7 +30,7 @@ from appointments.models import (
 )
 from appointments.people import Person
 from appointments.scheduling import generate_slots
-from tests.appointments.invitation_helpers import (
+from tests.factories import (
     EXPIRY,
     HEADER,
     NOW,
@@ -40,8 +40,8 @@ from tests.appointments.invitation_helpers import (
     imported_batch,
     open_office,
     row,
+    rule_for,
 )
-from tests.factories import rule_for
 
 pytestmark = pytest.mark.django_db
 
@@ -57,11 +57,6 @@ def _messages_in_english():
 def frozen():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def office():
-    return open_office()
 
 
 def local_day(appointment):

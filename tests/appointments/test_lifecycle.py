@@ -8,7 +8,7 @@ from django.utils import timezone
 from appointments import booking, lifecycle
 from appointments.errors import TransitionNotAllowed
 from appointments.models import Appointment, Event, Status
-from tests.factories import bookable_slot, person
+from tests.factories import bookable_slot, person, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +47,9 @@ def test_illegal_moves_are_refused_and_change_nothing(current, target):
 
 
 @pytest.mark.parametrize(("current", "target"), LEGAL, ids=lambda s: str(s))
-def test_legal_moves_stamp_their_time_and_log_who(current, target, django_user_model):
+def test_legal_moves_stamp_their_time_and_log_who(current, target):
     appointment = appointment_in(current)
-    clerk = django_user_model.objects.create_user("clerk", password="x" * 12)
+    clerk = staff(username="clerk")
     now = timezone.now()
     moved = lifecycle.move(appointment_id=appointment.pk, to_status=target, actor=clerk, now=now)
     assert moved.status == target

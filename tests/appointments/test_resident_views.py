@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from appointments import booking
+from appointments import booking, protection
 from appointments.models import Appointment, Slot, Status
 from tests.factories import bookable_slot, person
 
@@ -268,12 +268,10 @@ def test_the_calendar_accepts_only_times_it_offers(client):
 
 
 def test_a_rate_limit_of_zero_refuses_the_first_attempt(settings):
-    from appointments import protection as ratelimit
-
     settings.RATE_LIMITS = True
-    assert ratelimit.allow("test-zero", "1.2.3.4", limit=0, window_seconds=60) is False
-    assert ratelimit.allow("test-one", "1.2.3.4", limit=1, window_seconds=60) is True
-    assert ratelimit.allow("test-one", "1.2.3.4", limit=1, window_seconds=60) is False
+    assert protection.allow("test-zero", "1.2.3.4", limit=0, window_seconds=60) is False
+    assert protection.allow("test-one", "1.2.3.4", limit=1, window_seconds=60) is True
+    assert protection.allow("test-one", "1.2.3.4", limit=1, window_seconds=60) is False
 
 
 @pytest.mark.parametrize("code", ["AB%00CDEF", "%00", "ÄÖÜ12345", "A" * 40, "abc%20def"])

@@ -6,25 +6,17 @@ import re
 import pytest
 import time_machine
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from appointments.models import Counter
 from caseworkers.models import DeviceToken
 from tests.appointments.test_queue import at_hour, booked_today
-from tests.factories import ServiceFactory, bookable_slot, route_all
+from tests.factories import PASSWORD, ServiceFactory, bookable_slot, route_all
 
 WCAG = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
 }
-PASSWORD = "sicheres-passwort-123"
-
-
-def staff(django_user_model, username, role):
-    user = django_user_model.objects.create_user(username, password=PASSWORD)
-    user.groups.add(Group.objects.get_or_create(name=role)[0])  # flushed by transactional tests
-    return user
 
 
 def log_in(context, base, username):
@@ -60,15 +52,13 @@ def office_day(db, settings):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_check_in_call_display_finish_and_follow_up(
-    live_server, browser, django_user_model, office_day
+    live_server, browser, reception_user, caseworker_user, office_day
 ):
     appointment, team, counter, pickup_slot = office_day
-    staff(django_user_model, "empfang", "reception")
-    staff(django_user_model, "sb", "caseworker")
     _device, token = DeviceToken.issue(name="Wartebereich", teams=[team])
     base = live_server.url
     with time_machine.travel(at_hour(9, 50), tick=True):
-        reception = log_in(browser.new_context(locale="en-US"), base, "empfang")
+        reception = log_in(browser.new_context(locale="en-US"), base, reception_user.username)
         reception.goto(f"{base}/backoffice/reception/")
         assert_accessible(reception)
         reception.get_by_label("Booking code").fill(appointment.code)
@@ -83,7 +73,7 @@ def test_check_in_call_display_finish_and_follow_up(
         expect(display).to_have_url(f"{base}/backoffice/display/")
         assert_accessible(display)
 
-        caseworker = log_in(browser.new_context(locale="en-US"), base, "sb")
+        caseworker = log_in(browser.new_context(locale="en-US"), base, caseworker_user.username)
         caseworker.goto(f"{base}/backoffice/queue/{team.pk}/")
         expect(caseworker.locator("#board")).to_contain_text("B-001")
         assert_accessible(caseworker)
@@ -115,14 +105,13 @@ def test_check_in_call_display_finish_and_follow_up(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_walk_in_and_login_pages_are_accessible(
-    live_server, browser, django_user_model, office_day
-):
-    staff(django_user_model, "empfang", "reception")
+def test_walk_in_and_login_pages_are_accessible(live_server, browser, reception_user, office_day):
     login_page = browser.new_context().new_page()
     login_page.goto(f"{live_server.url}/backoffice/login/")
     assert_accessible(login_page)
-    reception = log_in(browser.new_context(locale="en-US"), live_server.url, "empfang")
+    reception = log_in(
+        browser.new_context(locale="en-US"), live_server.url, reception_user.username
+    )
     reception.goto(f"{live_server.url}/backoffice/reception/walk-in/")
     assert_accessible(reception)
     reception.get_by_role("button", name="Add to the queue").click()

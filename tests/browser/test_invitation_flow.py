@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 from appointments.invitations import allocation, csv_import, sending
 from appointments.invitations.links import page_url
 from appointments.models import Appointment, Contingent, Invitation, InvitationState, Status
-from tests.appointments.invitation_helpers import csv_bytes, open_office, row
 from tests.browser.helpers import PHONE, WCAG, t
-from tests.browser.test_backoffice_flow import log_in, staff
+from tests.browser.test_backoffice_flow import log_in
+from tests.factories import csv_bytes, open_office, row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -138,12 +138,13 @@ def test_the_short_link_of_a_letter_asks_for_the_date_of_birth(page):
     expect(page.get_by_role("button", name=t("en", "I will come"))).to_be_visible()
 
 
-def test_the_supervisor_pages_are_accessible(live_server, browser, django_user_model, tmp_path):
+def test_the_supervisor_pages_are_accessible(live_server, browser, supervisor_user, tmp_path):
     batch = invite(3)
     Invitation.objects.filter(row_number=3).update(email="")
-    staff(django_user_model, "teamleitung", "supervisor")
     page = log_in(
-        browser.new_context(viewport={"width": 1280, "height": 900}), live_server.url, "teamleitung"
+        browser.new_context(viewport={"width": 1280, "height": 900}),
+        live_server.url,
+        supervisor_user.username,
     )
     base = f"{live_server.url}/backoffice/invitations"
     for path in ("/", f"/{batch.pk}/", f"/{batch.pk}/?state=sent", "/windows/", "/upload/"):

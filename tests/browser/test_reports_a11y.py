@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
@@ -57,9 +56,7 @@ def some_history():
     )
 
 
-def log_in(page, live_server, django_user_model, language):
-    user = django_user_model.objects.create_user("teamleitung", password="x" * 12)
-    user.groups.add(Group.objects.get_or_create(name="supervisor")[0])
+def log_in(page, live_server, user, language):
     client = Client()
     client.force_login(user)
     page.context.add_cookies(
@@ -86,9 +83,9 @@ def log_in(page, live_server, django_user_model, language):
         ("/backoffice/reports/forecast/", "de"),
     ],
 )
-def test_report_pages_have_no_wcag_violations(live_server, page, django_user_model, path, language):
+def test_report_pages_have_no_wcag_violations(live_server, page, supervisor_user, path, language):
     some_history()
-    log_in(page, live_server, django_user_model, language)
+    log_in(page, live_server, supervisor_user, language)
     response = page.goto(f"{live_server.url}{path}")
     assert response.status in (200, 400)
     assert page.locator("h1").count() == 1
@@ -98,9 +95,9 @@ def test_report_pages_have_no_wcag_violations(live_server, page, django_user_mod
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_every_chart_has_a_name_and_its_figures_beside_it(live_server, page, django_user_model):
+def test_every_chart_has_a_name_and_its_figures_beside_it(live_server, page, supervisor_user):
     some_history()
-    log_in(page, live_server, django_user_model, "en")
+    log_in(page, live_server, supervisor_user, "en")
     page.goto(f"{live_server.url}/backoffice/reports/")
     charts = page.get_by_role("img")
     assert charts.count() == 3

@@ -6,14 +6,12 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from appointments import booking
 from appointments.models import Closure, Counter, Event
 from caseworkers.models import DeviceToken
-from tests.factories import bookable_slot, person
+from tests.factories import PASSWORD, appointment, bookable_slot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +19,6 @@ WCAG = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
 }
-PASSWORD = "sicheres-passwort-123"
 
 
 def assert_accessible(page):
@@ -30,14 +27,10 @@ def assert_accessible(page):
 
 
 @pytest.fixture
-def office(django_user_model, settings):
+def office(supervisor_user, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    user = django_user_model.objects.create_user("teamleitung", password=PASSWORD)
-    user.groups.add(Group.objects.get_or_create(name="supervisor")[0])  # flushed between tests
     service, team, slot = bookable_slot(days_ahead=4)
-    appointment, _token = booking.book(
-        service=service, slot_id=slot.pk, person=person(1), channel="staff"
-    )
+    booked = appointment(service=service, slot=slot, n=1)
     Counter.objects.create(team=team, number="1")
     Closure.objects.create(
         team=None,
@@ -45,9 +38,9 @@ def office(django_user_model, settings):
         end=timezone.now() + dt.timedelta(days=31),
         reason="Betriebsversammlung",
     )
-    Event.objects.create(action="personal_data.viewed", actor=user, appointment=appointment)
+    Event.objects.create(action="personal_data.viewed", actor=supervisor_user, appointment=booked)
     device, _token = DeviceToken.issue(name="Wartebereich EG", teams=[team])
-    return {"team": team, "slot": slot, "appointment": appointment, "device": device}
+    return {"team": team, "slot": slot, "appointment": booked, "device": device}
 
 
 def log_in(page, base, password=PASSWORD):

@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -15,14 +14,6 @@ from caseworkers.models import DeviceToken
 from tests.appointments.test_queue import at_hour, booked_today
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, django_user_model, role):
-    user = django_user_model.objects.create_user(f"u-{role}", password="x" * 12)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    client.force_login(user)
-    return user
 
 
 PAGES = {
@@ -38,34 +29,34 @@ PAGES = {
 
 
 @pytest.mark.parametrize("path", list(PAGES))
-def test_every_staff_page_refuses_anonymous_users_and_wrong_roles(client, django_user_model, path):
+def test_every_staff_page_refuses_anonymous_users_and_wrong_roles(client, login_as, path):
     appointment = booked_today(1)
     url = path.format(team=appointment.slot.team_id, appointment=appointment.pk)
     response = client.get(url)
     assert response.status_code == 302 and "/backoffice/login/" in response["Location"]
     for role in ("reception", "caseworker", "supervisor", "administrator", None):
         client.logout()
-        login(client, django_user_model, role)
+        user = login_as(role)
         expected = 200 if role in PAGES[path] else 403
         assert client.get(url).status_code == expected, (role, url)
-        django_user_model.objects.filter(username=f"u-{role}").delete()
+        user.delete()
 
 
-def test_state_changing_backoffice_posts_refuse_wrong_roles(client, django_user_model):
+def test_state_changing_backoffice_posts_refuse_wrong_roles(client, login_as):
     appointment = booked_today(1)
-    login(client, django_user_model, "caseworker")
+    login_as("caseworker")
     assert client.post(f"/backoffice/reception/{appointment.pk}/check-in/").status_code == 403
     client.logout()
-    login(client, django_user_model, "reception")
+    login_as("reception")
     assert client.post(f"/backoffice/queue/{appointment.slot.team_id}/next/").status_code == 403
     assert client.post(f"/backoffice/visits/{appointment.pk}/call/").status_code == 403
     appointment.refresh_from_db()
     assert appointment.status == Status.BOOKED
 
 
-def test_reception_finds_by_code_or_name_and_checks_in(client, django_user_model):
+def test_reception_finds_by_code_or_name_and_checks_in(client, login_as):
     appointment = booked_today(1)
-    user = login(client, django_user_model, "reception")
+    user = login_as("reception")
     with time_machine.travel(at_hour(9, 50), tick=False):
         page = client.get("/backoffice/reception/", {"code": appointment.code.lower()})
         assert appointment.surname in page.content.decode()
@@ -81,16 +72,16 @@ def test_reception_finds_by_code_or_name_and_checks_in(client, django_user_model
     assert Event.objects.filter(action="personal_data.viewed", actor=user).count() == 2
 
 
-def test_reception_search_needs_a_code_or_name_and_birth_date(client, django_user_model):
-    login(client, django_user_model, "reception")
+def test_reception_search_needs_a_code_or_name_and_birth_date(client, login_as):
+    login_as("reception")
     page = client.get("/backoffice/reception/", {"surname": "Kaya"})
     assert page.status_code == 200
     assert "alert-danger" in page.content.decode()
 
 
-def test_a_very_late_arrival_is_refused_with_a_reason_unless_accepted(client, django_user_model):
+def test_a_very_late_arrival_is_refused_with_a_reason_unless_accepted(client, login_as):
     appointment = booked_today(1)
-    login(client, django_user_model, "reception")
+    login_as("reception")
     with time_machine.travel(at_hour(11, 30), tick=False):
         refused = client.post(f"/backoffice/reception/{appointment.pk}/check-in/", follow=True)
         assert appointment.code in refused.redirect_chain[-1][0]
@@ -101,9 +92,9 @@ def test_a_very_late_arrival_is_refused_with_a_reason_unless_accepted(client, dj
     assert appointment.status == Status.CHECKED_IN and appointment.arrived_late
 
 
-def test_walk_in_form_adds_to_the_queue_and_reports_bad_input(client, django_user_model):
+def test_walk_in_form_adds_to_the_queue_and_reports_bad_input(client, login_as):
     appointment = booked_today(1)
-    login(client, django_user_model, "reception")
+    login_as("reception")
     data = {
         "team": appointment.slot.team_id,
         "service": appointment.service_id,
@@ -121,10 +112,10 @@ def test_walk_in_form_adds_to_the_queue_and_reports_bad_input(client, django_use
     assert walk_in.priority == 2 and walk_in.status == Status.CHECKED_IN
 
 
-def test_queue_page_and_board_stay_within_a_fixed_number_of_queries(client, django_user_model):
+def test_queue_page_and_board_stay_within_a_fixed_number_of_queries(client, login_as):
     first = booked_today(1, capacity=30)
     team, service = first.slot.team, first.service
-    login(client, django_user_model, "caseworker")
+    login_as("caseworker")
 
     def board_queries():
         with CaptureQueriesContext(connection) as queries:
@@ -143,13 +134,11 @@ def test_queue_page_and_board_stay_within_a_fixed_number_of_queries(client, djan
     assert "B-021" in page.content.decode()
 
 
-def test_the_caseworker_calls_next_serves_and_finishes_through_the_screens(
-    client, django_user_model
-):
+def test_the_caseworker_calls_next_serves_and_finishes_through_the_screens(client, login_as):
     appointment = booked_today(1)
     team = appointment.slot.team
     counter = Counter.objects.create(team=team, number="4")
-    login(client, django_user_model, "caseworker")
+    login_as("caseworker")
     with time_machine.travel(at_hour(9, 55), tick=False):
         queue.check_in(appointment_id=appointment.pk)
         called = client.post(f"/backoffice/queue/{team.pk}/next/", {"counter": counter.pk})
@@ -170,9 +159,9 @@ def test_the_caseworker_calls_next_serves_and_finishes_through_the_screens(
     assert empty.status_code == 200
 
 
-def test_unknown_actions_and_bad_forward_input_change_nothing(client, django_user_model):
+def test_unknown_actions_and_bad_forward_input_change_nothing(client, login_as):
     appointment = booked_today(1)
-    login(client, django_user_model, "caseworker")
+    login_as("caseworker")
     with time_machine.travel(at_hour(9, 55), tick=False):
         queue.check_in(appointment_id=appointment.pk)
         queue.call(appointment_id=appointment.pk)
@@ -182,9 +171,9 @@ def test_unknown_actions_and_bad_forward_input_change_nothing(client, django_use
     assert appointment.status == Status.CALLED
 
 
-def test_day_list_prints_and_exports_csv_with_bom(client, django_user_model):
+def test_day_list_prints_and_exports_csv_with_bom(client, login_as):
     appointment = booked_today(1)
-    user = login(client, django_user_model, "reception")
+    user = login_as("reception")
     team = appointment.slot.team
     day = timezone.localdate().isoformat()
     page = client.get(f"/backoffice/queue/{team.pk}/day/", {"date": day})
@@ -230,7 +219,7 @@ def test_the_call_display_needs_a_device_token_or_a_login(client):
     assert client.get("/backoffice/display/feed/").status_code == 403
 
 
-def test_follow_up_screen_books_the_pickup(client, django_user_model, settings):
+def test_follow_up_screen_books_the_pickup(client, login_as, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from tests.factories import ServiceFactory, bookable_slot, route_all
 
@@ -242,7 +231,7 @@ def test_follow_up_screen_books_the_pickup(client, django_user_model, settings):
     _s, _t, internal = bookable_slot(
         service=pickup, team=team, days_ahead=44, contingent="internal"
     )
-    login(client, django_user_model, "caseworker")
+    login_as("caseworker")
     with time_machine.travel(at_hour(9, 55), tick=False):
         queue.check_in(appointment_id=appointment.pk)
         queue.call(appointment_id=appointment.pk)

@@ -1,19 +1,12 @@
 """Supervisors see undelivered messages and can send failed ones again."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from appointments import booking
 from appointments.models import OutboxMessage, OutboxStatus
 from tests.factories import bookable_slot, person
 
 pytestmark = pytest.mark.django_db
-
-
-def staff(django_user_model, role):
-    user = django_user_model.objects.create_user(role, password="x" * 12)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture
@@ -31,9 +24,9 @@ def failed_message(settings):
 
 
 def test_supervisors_see_failed_messages_and_resend_them(
-    client, django_user_model, failed_message, django_capture_on_commit_callbacks
+    client, login_as, failed_message, django_capture_on_commit_callbacks
 ):
-    client.force_login(staff(django_user_model, "supervisor"))
+    login_as("supervisor")
     page = client.get("/backoffice/messages/")
     assert failed_message.appointment.code in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -42,8 +35,8 @@ def test_supervisors_see_failed_messages_and_resend_them(
     assert failed_message.status == OutboxStatus.SENT
 
 
-def test_caseworkers_may_not_see_the_message_list(client, django_user_model, failed_message):
-    client.force_login(staff(django_user_model, "caseworker"))
+def test_caseworkers_may_not_see_the_message_list(client, login_as, failed_message):
+    login_as("caseworker")
     assert client.get("/backoffice/messages/").status_code == 403
     assert client.post(f"/backoffice/messages/{failed_message.pk}/resend/").status_code == 403
     failed_message.refresh_from_db()

@@ -16,8 +16,7 @@ from appointments.models import (
     InvitationWindow,
     OutboxMessage,
 )
-from tests.appointments.invitation_helpers import NOW, csv_bytes, imported_batch, open_office, row
-from tests.caseworkers.test_backoffice import login
+from tests.factories import NOW, csv_bytes, imported_batch, row
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +27,6 @@ def frozen():
         yield traveller
 
 
-@pytest.fixture
-def office():
-    return open_office()
-
-
 @pytest.fixture(autouse=True)
 def english(client, settings):
     """Messages are asserted in English (the source language), whatever the catalogues say."""
@@ -40,8 +34,8 @@ def english(client, settings):
 
 
 @pytest.fixture
-def supervisor(client, django_user_model):
-    return login(client, django_user_model, "supervisor")
+def supervisor(login_as):
+    return login_as("supervisor")
 
 
 def upload(client, data, name="export.csv"):
@@ -65,18 +59,18 @@ PAGES = [
 
 @pytest.mark.parametrize(("method", "path"), PAGES)
 def test_only_supervisors_and_administrators_reach_the_invitation_screens(
-    client, django_user_model, office, method, path
+    client, login_as, office, method, path
 ):
     url = path.format(batch=imported_batch(1).pk)
     response = getattr(client, method)(url)
     assert response.status_code == 302 and "/backoffice/login/" in response["Location"]
     for role in ("reception", "caseworker"):
-        login(client, django_user_model, role)
+        login_as(role)
         assert getattr(client, method)(url).status_code == 403, role
         client.logout()
     assert Invitation.objects.get().state == InvitationState.IMPORTED
     for role in ("supervisor", "administrator"):
-        login(client, django_user_model, role)
+        login_as(role)
         assert getattr(client, method)(url).status_code in (200, 302), role
         client.logout()
 

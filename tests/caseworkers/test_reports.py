@@ -5,7 +5,6 @@ from html import escape
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from appointments.models import Channel, DailyCapacity, DailyFigure, Slot
@@ -30,18 +29,6 @@ PAGES = [
 def frozen_clock():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def staff(django_user_model, role):
-    user = django_user_model.objects.create_user(role, password="x" * 12)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def supervisor(client, django_user_model):
-    client.force_login(staff(django_user_model, "supervisor"))
-    return client
 
 
 def figure(day, team, service, channel=Channel.STAFF, **counts):
@@ -98,23 +85,25 @@ def test_anonymous_visitors_are_sent_to_the_login(client, url):
 
 @pytest.mark.parametrize("role", ["caseworker", "reception"])
 @pytest.mark.parametrize("url", PAGES)
-def test_caseworkers_and_reception_may_not_see_reports(client, django_user_model, role, url):
-    client.force_login(staff(django_user_model, role))
+def test_caseworkers_and_reception_may_not_see_reports(client, login_as, role, url):
+    login_as(role)
     assert client.get(url).status_code == 403
 
 
 @pytest.mark.parametrize("role", ["supervisor", "administrator"])
 @pytest.mark.parametrize("url", PAGES)
-def test_supervisors_and_administrators_see_reports(client, django_user_model, role, url):
-    client.force_login(staff(django_user_model, role))
+def test_supervisors_and_administrators_see_reports(client, login_as, role, url):
+    login_as(role)
     assert client.get(url).status_code == 200
 
 
 # --- Overview ------------------------------------------------------------------------------
 
 
-def test_the_overview_shows_this_week_against_the_previous_one_and_the_target(supervisor, figures):
-    page = supervisor.get("/backoffice/reports/", HTTP_ACCEPT_LANGUAGE="en")
+def test_the_overview_shows_this_week_against_the_previous_one_and_the_target(
+    supervisor_client, figures
+):
+    page = supervisor_client.get("/backoffice/reports/", HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()
     week = page.context["report"]["periods"]["week"]
     # kept 8 + 6 + 5 (walk-ins apart), no-shows 2 + 4
@@ -129,24 +118,24 @@ def test_the_overview_shows_this_week_against_the_previous_one_and_the_target(su
     assert "Kept ÷ (kept + no-shows)" in html
 
 
-def test_the_overview_target_is_a_setting(supervisor, figures, settings):
+def test_the_overview_target_is_a_setting(supervisor_client, figures, settings):
     settings.STATISTICS_TARGET_PERCENT = 75
-    html = supervisor.get("/backoffice/reports/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = supervisor_client.get("/backoffice/reports/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Target of 75 % reached" in html
 
 
-def test_the_overview_is_translated(supervisor, figures):
-    html = supervisor.get("/backoffice/reports/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+def test_the_overview_is_translated(supervisor_client, figures):
+    html = supervisor_client.get("/backoffice/reports/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert '<html lang="de"' in html
     assert "76,0 %" in html  # German decimal comma
 
 
 def test_the_overview_runs_a_fixed_number_of_queries(
-    supervisor, figures, django_assert_num_queries
+    supervisor_client, figures, django_assert_num_queries
 ):
-    supervisor.get("/backoffice/reports/")  # warm up (session, caches)
+    supervisor_client.get("/backoffice/reports/")  # warm up (session, caches)
     with django_assert_num_queries(OVERVIEW_QUERIES):
-        supervisor.get("/backoffice/reports/")
+        supervisor_client.get("/backoffice/reports/")
     first, second = figures["teams"]
     service = figures["service"]
     for n in range(60):
@@ -155,22 +144,22 @@ def test_the_overview_runs_a_fixed_number_of_queries(
             for channel in Channel.values:
                 figure(day, team, service, channel, booked=3, kept=2, no_show=1)
     with django_assert_num_queries(OVERVIEW_QUERIES):
-        supervisor.get("/backoffice/reports/")
+        supervisor_client.get("/backoffice/reports/")
 
 
 # --- Breakdowns ----------------------------------------------------------------------------
 
 
-def test_breakdowns_are_filtered_by_team_and_channel(supervisor, figures):
+def test_breakdowns_are_filtered_by_team_and_channel(supervisor_client, figures):
     first, _second = figures["teams"]
-    page = supervisor.get(
+    page = supervisor_client.get(
         "/backoffice/reports/breakdowns/",
         {"date_from": "2026-03-16", "date_to": "2026-03-18", "team": first.pk},
     )
     assert page.status_code == 200
     summary = page.context["report"]["summary"]
     assert (summary["kept"], summary["no_show"], summary["termintreue"]) == (14, 6, 70.0)
-    page = supervisor.get(
+    page = supervisor_client.get(
         "/backoffice/reports/breakdowns/",
         {"date_from": "2026-03-16", "date_to": "2026-03-18", "channel": "online"},
     )
@@ -180,8 +169,8 @@ def test_breakdowns_are_filtered_by_team_and_channel(supervisor, figures):
     assert report["lead"][0]["termintreue"] == 60.0
 
 
-def test_breakdowns_by_channel_keep_walk_ins_apart(supervisor, figures):
-    page = supervisor.get("/backoffice/reports/breakdowns/", {"date_from": "2026-03-16"})
+def test_breakdowns_by_channel_keep_walk_ins_apart(supervisor_client, figures):
+    page = supervisor_client.get("/backoffice/reports/breakdowns/", {"date_from": "2026-03-16"})
     channels = {row["key"]: row for row in page.context["report"]["channel"]}
     assert channels["invitation"]["termintreue"] == 100.0
     assert channels["online"]["termintreue"] == 60.0
@@ -189,8 +178,8 @@ def test_breakdowns_by_channel_keep_walk_ins_apart(supervisor, figures):
     assert channels["walk_in"]["walk_ins"] == 3
 
 
-def test_breakdowns_default_to_the_last_three_months(supervisor, figures):
-    page = supervisor.get("/backoffice/reports/breakdowns/")
+def test_breakdowns_default_to_the_last_three_months(supervisor_client, figures):
+    page = supervisor_client.get("/backoffice/reports/breakdowns/")
     assert page.context["form"]["date_from"].value() == "2025-12-18"
     assert page.context["report"]["summary"]["kept"] == 21
 
@@ -210,8 +199,10 @@ def test_breakdowns_default_to_the_last_three_months(supervisor, figures):
         ({"channel": "carrier-pigeon"}, "Select a valid choice"),
     ],
 )
-def test_bad_filters_get_a_clear_message_and_no_figures(supervisor, figures, query, message):
-    page = supervisor.get("/backoffice/reports/breakdowns/", query, HTTP_ACCEPT_LANGUAGE="en")
+def test_bad_filters_get_a_clear_message_and_no_figures(supervisor_client, figures, query, message):
+    page = supervisor_client.get(
+        "/backoffice/reports/breakdowns/", query, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert page.status_code == 400
     html = page.content.decode()
     assert message in html
@@ -219,8 +210,8 @@ def test_bad_filters_get_a_clear_message_and_no_figures(supervisor, figures, que
     assert "<table" not in html
 
 
-def test_filter_errors_are_translated(supervisor, figures):
-    page = supervisor.get(
+def test_filter_errors_are_translated(supervisor_client, figures):
+    page = supervisor_client.get(
         "/backoffice/reports/breakdowns/", {"date_from": "x"}, HTTP_ACCEPT_LANGUAGE="de"
     )
     assert page.status_code == 400
@@ -230,16 +221,16 @@ def test_filter_errors_are_translated(supervisor, figures):
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def test_every_table_of_a_page_links_to_its_csv(supervisor, figures):
+def test_every_table_of_a_page_links_to_its_csv(supervisor_client, figures):
     for url in PAGES[:3]:
-        page = supervisor.get(url)
+        page = supervisor_client.get(url)
         for table in page.context["tables"]:
             assert escape(table.csv_url) in page.content.decode()
-            assert supervisor.get(table.csv_url).status_code == 200, table.name
+            assert supervisor_client.get(table.csv_url).status_code == 200, table.name
 
 
-def test_csv_is_utf8_with_bom_and_semicolons_in_german(supervisor, figures):
-    response = supervisor.get(
+def test_csv_is_utf8_with_bom_and_semicolons_in_german(supervisor_client, figures):
+    response = supervisor_client.get(
         "/backoffice/reports/export/team.csv",
         {"date_from": "2026-03-16", "date_to": "2026-03-18"},
         HTTP_ACCEPT_LANGUAGE="de",
@@ -254,8 +245,8 @@ def test_csv_is_utf8_with_bom_and_semicolons_in_german(supervisor, figures):
     assert lines[1] == "Sachgebiet Ä;10;10;0;14;70,0;70,0;6;0"  # 14 kept ÷ 20 offered
 
 
-def test_csv_in_english_uses_commas(supervisor, figures):
-    response = supervisor.get(
+def test_csv_in_english_uses_commas(supervisor_client, figures):
+    response = supervisor_client.get(
         "/backoffice/reports/export/overview-periods.csv", HTTP_ACCEPT_LANGUAGE="en"
     )
     rows = response.content.decode("utf-8-sig").splitlines()
@@ -263,19 +254,19 @@ def test_csv_in_english_uses_commas(supervisor, figures):
     assert rows[1].startswith("This week,03/16/2026,03/18/2026,76.0,26.0,19,6")
 
 
-def test_csv_with_a_bad_filter_or_table_is_refused(supervisor, figures):
-    response = supervisor.get(
+def test_csv_with_a_bad_filter_or_table_is_refused(supervisor_client, figures):
+    response = supervisor_client.get(
         "/backoffice/reports/export/channel.csv", {"date_from": "x"}, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 400
     assert "Enter a valid date." in response.content.decode()
-    assert supervisor.get("/backoffice/reports/export/secrets.csv").status_code == 404
+    assert supervisor_client.get("/backoffice/reports/export/secrets.csv").status_code == 404
 
 
 # --- Forecast ------------------------------------------------------------------------------
 
 
-def test_the_forecast_page_lists_ten_working_days_with_places(supervisor, figures):
+def test_the_forecast_page_lists_ten_working_days_with_places(supervisor_client, figures):
     first, _second = figures["teams"]
     start = timezone.make_aware(dt.datetime(2026, 3, 19, 9))
     Slot.objects.create(
@@ -285,7 +276,7 @@ def test_the_forecast_page_lists_ten_working_days_with_places(supervisor, figure
         contingent="online",
         capacity=3,
     )
-    page = supervisor.get("/backoffice/reports/forecast/", {"team": first.pk})
+    page = supervisor_client.get("/backoffice/reports/forecast/", {"team": first.pk})
     (table,) = page.context["tables"]
     assert len(table.rows) == 10
     thursday = table.rows[1]
@@ -296,6 +287,6 @@ def test_the_forecast_page_lists_ten_working_days_with_places(supervisor, figure
     )
 
 
-def test_the_forecast_refuses_an_unknown_team(supervisor, figures):
-    page = supervisor.get("/backoffice/reports/forecast/", {"team": "nope"})
+def test_the_forecast_refuses_an_unknown_team(supervisor_client, figures):
+    page = supervisor_client.get("/backoffice/reports/forecast/", {"team": "nope"})
     assert page.status_code == 400

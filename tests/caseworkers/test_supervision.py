@@ -7,7 +7,6 @@ import re
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import resolve
 from django.utils import timezone
@@ -29,7 +28,16 @@ from appointments.models import (
 from appointments.scheduling import generate_slots
 from caseworkers.audit import EXPORTED, VIEWED, log_personal_data_access
 from caseworkers.models import DeviceToken
-from tests.factories import ServiceFactory, TeamFactory, bookable_slot, person, route_all, rule_for
+from tests.factories import (
+    PASSWORD,
+    ServiceFactory,
+    TeamFactory,
+    bookable_slot,
+    person,
+    route_all,
+    rule_for,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,17 +47,6 @@ MONDAY = dt.date(2027, 3, 22)
 EASTER_MONDAY = dt.date(2027, 3, 29)
 
 
-def staff(django_user_model, role, username=None):
-    user = django_user_model.objects.create_user(username or role, password="x" * 12)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def supervisor(django_user_model):
-    return staff(django_user_model, "supervisor", "teamleitung")
-
-
 @pytest.fixture(autouse=True)
 def _english(client):
     """Messages are asserted in English, the source language (the default is German)."""
@@ -57,16 +54,10 @@ def _english(client):
 
 
 @pytest.fixture
-def boss(client, supervisor):
-    client.force_login(supervisor)
-    return client
-
-
-@pytest.fixture
-def monday(client, supervisor):
+def monday(client, supervisor_user):
     """Monday 22 March 2027, 06:00 (a week before Easter Monday), logged in as supervisor."""
     with time_machine.travel(at(MONDAY, 6), tick=False):
-        client.force_login(supervisor)
+        client.force_login(supervisor_user)
         yield client
 
 
@@ -163,10 +154,8 @@ def test_anonymous_users_are_sent_to_the_login(client, objects, method, path):
 
 @pytest.mark.parametrize("role", ["caseworker", "reception"])
 @pytest.mark.parametrize(("method", "path"), PAGES)
-def test_other_roles_are_refused_and_change_nothing(
-    client, django_user_model, objects, role, method, path
-):
-    client.force_login(staff(django_user_model, role))
+def test_other_roles_are_refused_and_change_nothing(client, login_as, objects, role, method, path):
+    login_as(role)
     events = Event.objects.count()
     response = getattr(client, method)(MANAGE + path.format(**objects))
     assert response.status_code == 403
@@ -179,9 +168,9 @@ def test_other_roles_are_refused_and_change_nothing(
 @pytest.mark.parametrize("role", ["supervisor", "administrator"])
 @pytest.mark.parametrize(("method", "path"), [page for page in PAGES if page[0] == "get"])
 def test_supervisors_and_administrators_see_every_page(
-    client, django_user_model, objects, role, method, path
+    client, login_as, objects, role, method, path
 ):
-    client.force_login(staff(django_user_model, role))
+    login_as(role)
     assert client.get(MANAGE + path.format(**objects)).status_code == 200
 
 
@@ -241,7 +230,7 @@ def test_the_preview_button_shows_the_slots_without_saving(monday):
     assert not Slot.objects.exists()
 
 
-def test_saving_a_rule_generates_its_slots_at_once_and_logs_who(monday, supervisor):
+def test_saving_a_rule_generates_its_slots_at_once_and_logs_who(monday, supervisor_user):
     team, service = TeamFactory(), ServiceFactory()
     response = monday.post(
         f"{MANAGE}teams/{team.pk}/rules/new/",
@@ -257,7 +246,7 @@ def test_saving_a_rule_generates_its_slots_at_once_and_logs_who(monday, supervis
         Slot.objects.filter(rule=rule, start=at(MONDAY, 8), contingent="online").get().capacity == 2
     )
     event = Event.objects.get(action="opening_rule.created")
-    assert event.actor == supervisor
+    assert event.actor == supervisor_user
     assert event.data["rule"] == rule.pk
 
 
@@ -321,28 +310,32 @@ def test_deleting_a_rule_removes_its_future_slots(monday):
     ],
 )
 @pytest.mark.parametrize("action", ["preview", "save"])
-def test_bad_rules_are_explained_and_nothing_is_saved(boss, overrides, message, action):
+def test_bad_rules_are_explained_and_nothing_is_saved(
+    supervisor_client, overrides, message, action
+):
     team, service = TeamFactory(), ServiceFactory()
     data = rule_data(services=[service.pk], action=action)
     data.update(overrides)
-    response = boss.post(f"{MANAGE}teams/{team.pk}/rules/new/", data)
+    response = supervisor_client.post(f"{MANAGE}teams/{team.pk}/rules/new/", data)
     assert response.status_code == 200
     assert message in text(response)
     assert not OpeningRule.objects.exists()
     assert not Event.objects.exists()
 
 
-def test_the_team_page_needs_the_same_queries_for_many_rules(boss, django_assert_max_num_queries):
+def test_the_team_page_needs_the_same_queries_for_many_rules(
+    supervisor_client, django_assert_max_num_queries
+):
     team, services = TeamFactory(), [ServiceFactory(), ServiceFactory()]
     for weekday in range(5):
         rule_for(team, services, weekday=weekday)
         Counter.objects.create(team=team, number=str(weekday))
     with django_assert_max_num_queries(10):
-        page = text(boss.get(f"{MANAGE}teams/{team.pk}/"))
+        page = text(supervisor_client.get(f"{MANAGE}teams/{team.pk}/"))
     assert page.count(services[1].name) == 5
 
 
-def test_unknown_ids_are_404_not_500(boss):
+def test_unknown_ids_are_404_not_500(supervisor_client):
     for path in (
         "teams/999/",
         "rules/999/",
@@ -352,17 +345,22 @@ def test_unknown_ids_are_404_not_500(boss):
         "devices/999/",
         "devices/999/revoke/",
     ):
-        assert boss.get(MANAGE + path).status_code == 404
-    assert boss.get(MANAGE + "teams/99999999999999999999/").status_code == 404
+        assert supervisor_client.get(MANAGE + path).status_code == 404
+    assert supervisor_client.get(MANAGE + "teams/99999999999999999999/").status_code == 404
     for team in ("abc", "99999999999999999999", "-1"):
-        assert boss.get(MANAGE + f"closures/new/?team={team}").status_code == 200
+        assert supervisor_client.get(MANAGE + f"closures/new/?team={team}").status_code == 200
     assert (
-        boss.post(
+        supervisor_client.post(
             MANAGE + "devices/new/", {"name": "x", "teams": ["99999999999999999999"]}
         ).status_code
         == 200
     )
-    assert boss.post(MANAGE + "closures/new/", {"team": "99999999999999999999"}).status_code == 200
+    assert (
+        supervisor_client.post(
+            MANAGE + "closures/new/", {"team": "99999999999999999999"}
+        ).status_code
+        == 200
+    )
 
 
 # --- Closures ------------------------------------------------------------------------------
@@ -380,13 +378,15 @@ def closure_data(slot, **overrides):
     return data
 
 
-def test_closure_preview_lists_the_affected_minimally_and_changes_nothing(boss):
+def test_closure_preview_lists_the_affected_minimally_and_changes_nothing(supervisor_client):
     service, team, slot = bookable_slot(days_ahead=5)
     first = booked(slot, service, 1)
     held = booked(slot, service, 2, channel="online")
     other_team_slot = bookable_slot(days_ahead=5)[2]
 
-    response = boss.post(f"{MANAGE}closures/new/", {**closure_data(slot), "action": "preview"})
+    response = supervisor_client.post(
+        f"{MANAGE}closures/new/", {**closure_data(slot), "action": "preview"}
+    )
 
     page = text(response)
     assert response.status_code == 200
@@ -400,15 +400,17 @@ def test_closure_preview_lists_the_affected_minimally_and_changes_nothing(boss):
     assert other_team_slot.team_id != team.pk
 
 
-def _confirm(boss, slot, **overrides):
+def _confirm(supervisor_client, slot, **overrides):
     data = closure_data(slot, **overrides)
-    preview = boss.post(f"{MANAGE}closures/new/", {**data, "action": "preview"})
+    preview = supervisor_client.post(f"{MANAGE}closures/new/", {**data, "action": "preview"})
     checksum = re.search(r'name="checksum" value="(\w+)"', text(preview)).group(1)
-    return boss.post(f"{MANAGE}closures/new/", {**data, "action": "confirm", "checksum": checksum})
+    return supervisor_client.post(
+        f"{MANAGE}closures/new/", {**data, "action": "confirm", "checksum": checksum}
+    )
 
 
 def test_confirming_a_closure_cancels_the_affected_and_writes_their_mails(
-    boss, supervisor, django_capture_on_commit_callbacks
+    supervisor_client, supervisor_user, django_capture_on_commit_callbacks
 ):
     service, team, slot = bookable_slot(days_ahead=5)
     appointment = booked(slot, service)
@@ -416,7 +418,7 @@ def test_confirming_a_closure_cancels_the_affected_and_writes_their_mails(
     untouched = booked(elsewhere[2], elsewhere[0], 7)
 
     with django_capture_on_commit_callbacks(execute=False):
-        response = _confirm(boss, slot)
+        response = _confirm(supervisor_client, slot)
 
     assert response.status_code == 302
     closure = Closure.objects.get()
@@ -430,38 +432,40 @@ def test_confirming_a_closure_cancels_the_affected_and_writes_their_mails(
     untouched.refresh_from_db()
     assert untouched.status == Status.BOOKED
     event = Event.objects.get(action="closure.created")
-    assert event.actor == supervisor and event.data["closure"] == closure.pk
+    assert event.actor == supervisor_user and event.data["closure"] == closure.pk
 
 
-def test_a_closure_of_the_whole_office_cancels_in_every_team(boss):
+def test_a_closure_of_the_whole_office_cancels_in_every_team(supervisor_client):
     first = bookable_slot(days_ahead=5)
     second = bookable_slot(days_ahead=5)
     a, b = booked(first[2], first[0], 1), booked(second[2], second[0], 2)
-    assert _confirm(boss, first[2], team="").status_code == 302
+    assert _confirm(supervisor_client, first[2], team="").status_code == 302
     assert Closure.objects.get().team is None
     assert set(
         Appointment.objects.filter(pk__in=[a.pk, b.pk]).values_list("status", flat=True)
     ) == {Status.CANCELLED}
 
 
-def test_a_closure_beyond_the_slot_horizon_still_cancels_what_is_booked_there(boss, settings):
+def test_a_closure_beyond_the_slot_horizon_still_cancels_what_is_booked_there(
+    supervisor_client, settings
+):
     service, _team, slot = bookable_slot(days_ahead=settings.SLOT_HORIZON_DAYS + 10)
     appointment = booked(slot, service)
-    assert _confirm(boss, slot).status_code == 302
+    assert _confirm(supervisor_client, slot).status_code == 302
     appointment.refresh_from_db()
     slot.refresh_from_db()
     assert appointment.status == Status.CANCELLED
     assert slot.closed
 
 
-def test_a_closure_is_not_confirmed_when_the_affected_changed_after_the_preview(boss):
+def test_a_closure_is_not_confirmed_when_the_affected_changed_after_the_preview(supervisor_client):
     service, _team, slot = bookable_slot(days_ahead=5)
     data = closure_data(slot)
-    preview = boss.post(f"{MANAGE}closures/new/", {**data, "action": "preview"})
+    preview = supervisor_client.post(f"{MANAGE}closures/new/", {**data, "action": "preview"})
     checksum = re.search(r'name="checksum" value="(\w+)"', text(preview)).group(1)
     late = booked(slot, service, 3)
 
-    response = boss.post(
+    response = supervisor_client.post(
         f"{MANAGE}closures/new/", {**data, "action": "confirm", "checksum": checksum}
     )
 
@@ -491,16 +495,18 @@ def test_a_closure_is_not_confirmed_when_the_affected_changed_after_the_preview(
     ],
 )
 @pytest.mark.parametrize("action", ["preview", "confirm"])
-def test_bad_closures_are_explained_and_nothing_is_saved(boss, overrides, message, action):
+def test_bad_closures_are_explained_and_nothing_is_saved(
+    supervisor_client, overrides, message, action
+):
     _service, _team, slot = bookable_slot(days_ahead=5)
     data = {**closure_data(slot, **overrides), "action": action, "checksum": "x"}
-    response = boss.post(f"{MANAGE}closures/new/", data)
+    response = supervisor_client.post(f"{MANAGE}closures/new/", data)
     assert response.status_code == 200
     assert message in text(response)
     assert not Closure.objects.exists()
 
 
-def test_removing_a_closure_reopens_its_slots(boss):
+def test_removing_a_closure_reopens_its_slots(supervisor_client):
     service, team = ServiceFactory(), TeamFactory()
     day = timezone.localdate() + dt.timedelta(days=7)
     rule_for(team, [service], weekday=day.weekday())
@@ -509,13 +515,13 @@ def test_removing_a_closure_reopens_its_slots(boss):
     )
     generate_slots()
     assert not Slot.objects.filter(team=team, start__date=day).exists()
-    assert boss.post(f"{MANAGE}closures/{closure.pk}/delete/").status_code == 302
+    assert supervisor_client.post(f"{MANAGE}closures/{closure.pk}/delete/").status_code == 302
     assert not Closure.objects.exists()
     assert Slot.objects.filter(team=team, start__gte=at(day, 0), start__lt=at(day, 23)).exists()
     assert Event.objects.filter(action="closure.deleted").exists()
 
 
-def test_a_closure_that_has_ended_cannot_be_removed(boss):
+def test_a_closure_that_has_ended_cannot_be_removed(supervisor_client):
     team = TeamFactory()
     closure = Closure.objects.create(
         team=team,
@@ -523,17 +529,17 @@ def test_a_closure_that_has_ended_cannot_be_removed(boss):
         end=timezone.now() - dt.timedelta(days=1),
         reason="Past",
     )
-    assert boss.post(f"{MANAGE}closures/{closure.pk}/delete/").status_code == 404
+    assert supervisor_client.post(f"{MANAGE}closures/{closure.pk}/delete/").status_code == 404
     assert Closure.objects.filter(pk=closure.pk).exists()
 
 
 # --- Counters ------------------------------------------------------------------------------
 
 
-def test_counters_are_added_renamed_and_deactivated(boss):
+def test_counters_are_added_renamed_and_deactivated(supervisor_client):
     team = TeamFactory()
     assert (
-        boss.post(
+        supervisor_client.post(
             f"{MANAGE}teams/{team.pk}/counters/new/", {"number": " 3 ", "active": "on"}
         ).status_code
         == 302
@@ -542,38 +548,50 @@ def test_counters_are_added_renamed_and_deactivated(boss):
     assert (counter.number, counter.active) == ("3", True)
 
     assert (
-        boss.post(f"{MANAGE}counters/{counter.pk}/", {"number": "3a", "active": "on"}).status_code
+        supervisor_client.post(
+            f"{MANAGE}counters/{counter.pk}/", {"number": "3a", "active": "on"}
+        ).status_code
         == 302
     )
     counter.refresh_from_db()
     assert counter.number == "3a"
 
-    assert boss.post(f"{MANAGE}counters/{counter.pk}/active/", {"active": "0"}).status_code == 302
+    assert (
+        supervisor_client.post(
+            f"{MANAGE}counters/{counter.pk}/active/", {"active": "0"}
+        ).status_code
+        == 302
+    )
     counter.refresh_from_db()
     assert not counter.active
     assert Event.objects.filter(action="counter.changed").count() == 2
 
 
-def test_a_duplicate_counter_name_is_refused(boss):
+def test_a_duplicate_counter_name_is_refused(supervisor_client):
     team = TeamFactory()
     Counter.objects.create(team=team, number="1A")
-    response = boss.post(f"{MANAGE}teams/{team.pk}/counters/new/", {"number": "1a"})
+    response = supervisor_client.post(f"{MANAGE}teams/{team.pk}/counters/new/", {"number": "1a"})
     assert response.status_code == 200
     assert "This team already has a counter with this name." in text(response)
     assert Counter.objects.filter(team=team).count() == 1
     # The same name in another team is fine.
     other = TeamFactory()
-    assert boss.post(f"{MANAGE}teams/{other.pk}/counters/new/", {"number": "1A"}).status_code == 302
+    assert (
+        supervisor_client.post(
+            f"{MANAGE}teams/{other.pk}/counters/new/", {"number": "1A"}
+        ).status_code
+        == 302
+    )
 
 
 # --- Audit log -----------------------------------------------------------------------------
 
 
 @pytest.fixture
-def history(django_user_model, supervisor):
+def history(supervisor_user):
     service, _team, slot = bookable_slot()
     appointment = booked(slot, service)
-    clerk = staff(django_user_model, "caseworker", "sachbearbeitung")
+    clerk = staff("caseworker", username="sachbearbeitung")
     Event.objects.create(
         action="personal_data.viewed",
         actor=clerk,
@@ -581,13 +599,13 @@ def history(django_user_model, supervisor):
         at=timezone.now() - dt.timedelta(days=10),
         data={"view": "x"},
     )
-    Event.objects.create(action="closure.created", actor=supervisor, data={"closure": 1})
+    Event.objects.create(action="closure.created", actor=supervisor_user, data={"closure": 1})
     return appointment
 
 
-def test_the_audit_log_shows_newest_first_and_is_not_logged_itself(boss, history):
+def test_the_audit_log_shows_newest_first_and_is_not_logged_itself(supervisor_client, history):
     events = Event.objects.count()
-    response = boss.get(f"{MANAGE}audit/")
+    response = supervisor_client.get(f"{MANAGE}audit/")
     page = text(response)
     assert response.status_code == 200
     assert (
@@ -613,7 +631,7 @@ def test_the_audit_log_shows_newest_first_and_is_not_logged_itself(boss, history
         ({"date_to": "EARLIER"}, ["personal_data.viewed"], ["closure.created"]),
     ],
 )
-def test_the_audit_log_filters(boss, history, query, shown, hidden):
+def test_the_audit_log_filters(supervisor_client, history, query, shown, hidden):
     today = timezone.localdate()
     values = {
         "CODE": history.code.lower(),
@@ -621,7 +639,7 @@ def test_the_audit_log_filters(boss, history, query, shown, hidden):
         "EARLIER": (today - dt.timedelta(days=5)).isoformat(),
     }
     query = {key: values.get(value, value) for key, value in query.items()}
-    page = text(boss.get(f"{MANAGE}audit/", query))
+    page = text(supervisor_client.get(f"{MANAGE}audit/", query))
     body = page[page.index("<tbody>") :]
     for action in shown:
         assert action in body
@@ -639,31 +657,33 @@ def test_the_audit_log_filters(boss, history, query, shown, hidden):
         ({"code": "not-a-code!"}, "A booking code has 8 letters and digits"),
     ],
 )
-def test_bad_audit_filters_are_explained(boss, history, query, message):
-    response = boss.get(f"{MANAGE}audit/", query)
+def test_bad_audit_filters_are_explained(supervisor_client, history, query, message):
+    response = supervisor_client.get(f"{MANAGE}audit/", query)
     assert response.status_code == 200
     assert message in text(response)
     assert "personal_data.viewed" not in text(response)[text(response).index("<tbody>") :]
 
 
-def test_the_audit_log_is_paginated_in_few_queries(boss, supervisor, django_assert_max_num_queries):
+def test_the_audit_log_is_paginated_in_few_queries(
+    supervisor_client, supervisor_user, django_assert_max_num_queries
+):
     Event.objects.bulk_create(
-        Event(action=f"test.{n}", actor=supervisor, data={"n": n}) for n in range(120)
+        Event(action=f"test.{n}", actor=supervisor_user, data={"n": n}) for n in range(120)
     )
     with django_assert_max_num_queries(8):
-        first = text(boss.get(f"{MANAGE}audit/", {"action": "test."}))
+        first = text(supervisor_client.get(f"{MANAGE}audit/", {"action": "test."}))
     assert "120 entries" in first and "Page 1 of 3" in first
-    last = text(boss.get(f"{MANAGE}audit/", {"action": "test.", "page": "3"}))
+    last = text(supervisor_client.get(f"{MANAGE}audit/", {"action": "test.", "page": "3"}))
     assert "test.0<" in last and "test.119<" not in last
     # A nonsense page number shows the first page instead of failing.
-    assert boss.get(f"{MANAGE}audit/", {"page": "x'"}).status_code == 200
+    assert supervisor_client.get(f"{MANAGE}audit/", {"page": "x'"}).status_code == 200
 
 
-def test_personal_data_access_is_logged_without_personal_data(supervisor):
+def test_personal_data_access_is_logged_without_personal_data(supervisor_user):
     service, _team, slot = bookable_slot()
     appointment = booked(slot, service)
     request = RequestFactory().get(f"/backoffice/visits/{appointment.pk}/")
-    request.user = supervisor
+    request.user = supervisor_user
     request.resolver_match = resolve("/backoffice/manage/audit/")
 
     event = log_personal_data_access(request=request, appointment=appointment, what=VIEWED)
@@ -671,7 +691,7 @@ def test_personal_data_access_is_logged_without_personal_data(supervisor):
 
     assert (event.action, event.actor, event.appointment) == (
         "personal_data.viewed",
-        supervisor,
+        supervisor_user,
         appointment,
     )
     assert event.data == {"view": "caseworkers:supervision:audit"}
@@ -686,26 +706,28 @@ def test_personal_data_access_is_logged_without_personal_data(supervisor):
 # --- Device tokens -------------------------------------------------------------------------
 
 
-def test_a_device_token_is_shown_once_and_works_until_revoked(boss, supervisor):
+def test_a_device_token_is_shown_once_and_works_until_revoked(supervisor_client, supervisor_user):
     team = TeamFactory()
-    response = boss.post(f"{MANAGE}devices/new/", {"name": "Waiting room 1", "teams": [team.pk]})
+    response = supervisor_client.post(
+        f"{MANAGE}devices/new/", {"name": "Waiting room 1", "teams": [team.pk]}
+    )
     device = DeviceToken.objects.get()
     assert response["Location"] == f"{MANAGE}devices/{device.pk}/"
     assert list(device.teams.all()) == [team]
 
-    shown = boss.get(response["Location"])
+    shown = supervisor_client.get(response["Location"])
     token = re.search(r"/backoffice/display/\?device=([\w-]+)", text(shown)).group(1)
     assert shown["Cache-Control"].startswith("max-age=0")
     assert DeviceToken.active_for(token) == device
-    assert token not in text(boss.get(response["Location"]))
-    assert token not in text(boss.get(f"{MANAGE}devices/"))
-    assert Event.objects.get(action="device_token.issued").actor == supervisor
+    assert token not in text(supervisor_client.get(response["Location"]))
+    assert token not in text(supervisor_client.get(f"{MANAGE}devices/"))
+    assert Event.objects.get(action="device_token.issued").actor == supervisor_user
 
-    assert boss.post(f"{MANAGE}devices/{device.pk}/revoke/").status_code == 302
+    assert supervisor_client.post(f"{MANAGE}devices/{device.pk}/revoke/").status_code == 302
     assert DeviceToken.active_for(token) is None
     assert Event.objects.filter(action="device_token.revoked").count() == 1
     # Revoking again changes nothing and logs nothing.
-    boss.post(f"{MANAGE}devices/{device.pk}/revoke/")
+    supervisor_client.post(f"{MANAGE}devices/{device.pk}/revoke/")
     assert Event.objects.filter(action="device_token.revoked").count() == 1
 
 
@@ -718,9 +740,9 @@ def test_a_device_token_is_shown_once_and_works_until_revoked(boss, supervisor):
         ({"name": "K" * 101, "teams": []}, "at most 100 characters"),
     ],
 )
-def test_bad_device_input_is_explained(boss, data, message):
+def test_bad_device_input_is_explained(supervisor_client, data, message):
     TeamFactory()
-    response = boss.post(f"{MANAGE}devices/new/", data)
+    response = supervisor_client.post(f"{MANAGE}devices/new/", data)
     assert response.status_code == 200
     assert message in text(response)
     assert not DeviceToken.objects.exists()
@@ -735,7 +757,7 @@ def _login(client, username, password, ip="10.0.0.1"):
     )
 
 
-def test_the_login_locks_after_repeated_failures(client, settings, supervisor):
+def test_the_login_locks_after_repeated_failures(client, settings, supervisor_user):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert _login(client, "teamleitung", "wrong").status_code == 200
     locked = _login(
@@ -748,25 +770,25 @@ def test_the_login_locks_after_repeated_failures(client, settings, supervisor):
     assert "30" in text(locked)
 
     # Even the right password is refused while locked, from that address.
-    assert _login(client, "teamleitung", "x" * 12).status_code == 429
+    assert _login(client, "teamleitung", PASSWORD).status_code == 429
     assert "_auth_user_id" not in client.session
     # Another address may still log in.
-    assert _login(client, "teamleitung", "x" * 12, ip="10.0.0.2").status_code == 302
+    assert _login(client, "teamleitung", PASSWORD, ip="10.0.0.2").status_code == 302
 
 
-def test_the_lockout_ends_after_the_cool_off(client, settings, supervisor):
+def test_the_lockout_ends_after_the_cool_off(client, settings, supervisor_user):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         for _ in range(settings.AXES_FAILURE_LIMIT):
             _login(client, "teamleitung", "wrong")
-        assert _login(client, "teamleitung", "x" * 12).status_code == 429
+        assert _login(client, "teamleitung", PASSWORD).status_code == 429
         traveller.shift(settings.AXES_COOLOFF_TIME + dt.timedelta(minutes=1))
-        assert _login(client, "teamleitung", "x" * 12).status_code == 302
+        assert _login(client, "teamleitung", PASSWORD).status_code == 302
 
 
-def test_a_successful_login_resets_the_failure_count(client, settings, supervisor):
+def test_a_successful_login_resets_the_failure_count(client, settings, supervisor_user):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         _login(client, "teamleitung", "wrong")
-    assert _login(client, "teamleitung", "x" * 12).status_code == 302
+    assert _login(client, "teamleitung", PASSWORD).status_code == 302
     client.logout()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert _login(client, "teamleitung", "wrong").status_code == 200

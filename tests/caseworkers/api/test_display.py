@@ -79,11 +79,11 @@ def test_a_device_sees_its_teams_calls_and_no_personal_data(two_teams):
             assert private not in content, private
 
 
-def test_the_feed_is_closed_without_an_active_device_token(two_teams, make_staff):
+def test_the_feed_is_closed_without_an_active_device_token(two_teams, supervisor_user):
     mine, *_ = two_teams
     device, token = DeviceToken.issue(name="Display", teams=[mine])
     staff = APIClient()
-    staff.force_login(make_staff("supervisor"))
+    staff.force_login(supervisor_user)
 
     anonymous = APIClient().get(FEED)
     wrong = APIClient(HTTP_AUTHORIZATION="Device not-a-token").get(FEED)

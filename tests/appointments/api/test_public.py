@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from appointments import booking, protection
 from appointments.models import Appointment, Contingent, ResponsibilityRule, Slot, Status
-from tests.api.conftest import booking_payload, hold_on_the_web, solve, token_from_mail
+from tests.appointments.api.helpers import booking_payload, hold_on_the_web, solve, token_from_mail
 from tests.factories import (
     ServiceFactory,
     TeamFactory,

@@ -1,62 +1,11 @@
-"""Fixtures of the API tests: a JSON client, staff users by role, a bookable service."""
+"""Steps of the public API tests: booking payloads, the token from the mail, a solved challenge."""
 
 import re
 
 import altcha
-import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from appointments.models import OutboxMessage
-from caseworkers.roles import ALL_ROLES
-
-
-@pytest.fixture(autouse=True)
-def _protections_off(settings):
-    """As in CI's schema runs: no challenge, no rate limits (tests switch them on to test them)."""
-    settings.BOOKING_CHALLENGE = False
-    settings.RATE_LIMITS = False
-    settings.BOOKING_CHALLENGE_MAX_NUMBER = 2000
-    settings.BOOKING_CHALLENGE_HMAC_KEY = "test-hmac-key"
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def make_staff(db, django_user_model):
-    """make_staff("caseworker", …) → a user holding those roles (groups)."""
-    counter = iter(range(10_000))
-
-    def make(*roles, username=None):
-        # No password: hashing one costs a tenth of a second, and tests log in directly.
-        user = django_user_model.objects.create(username=username or f"staff{next(counter)}")
-        for role in roles:
-            assert role in ALL_ROLES, role
-            user.groups.add(Group.objects.get_or_create(name=role)[0])
-        return user
-
-    return make
-
-
-@pytest.fixture
-def staff_api(make_staff):
-    """staff_api("reception") → (client logged in by session, user)."""
-
-    def make(*roles):
-        user = make_staff(*roles)
-        client = APIClient()
-        client.force_login(user)
-        return client, user
-
-    return make
 
 
 def token_from_mail(appointment_code):

@@ -23,7 +23,14 @@ from appointments.models import (
 )
 from caseworkers.models import DeviceToken
 from caseworkers.roles import ADMINISTRATOR, CASEWORKER, RECEPTION, SUPERVISOR
-from tests.factories import ServiceFactory, TeamFactory, bookable_slot, person
+from tests.factories import (
+    ServiceFactory,
+    TeamFactory,
+    bookable_slot,
+    open_office,
+    person,
+    route_all,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +49,26 @@ def morning():
 def office(morning):
     """A service with a follow-up, its team with two counters, a slot at 10:00 today."""
     pickup = ServiceFactory(slug="pickup")
-    service = ServiceFactory(slug="extension", follow_up_service=pickup)
-    service, team, slot = bookable_slot(service=service, days_ahead=0, hour=10, capacity=5)
-    from tests.factories import route_all
-
-    route_all(pickup, team)
-    counters = [Counter.objects.create(team=team, number=n) for n in ("11", "12")]
-    return {"service": service, "pickup": pickup, "team": team, "slot": slot, "counters": counters}
+    built = open_office(
+        split=(),
+        service=ServiceFactory(slug="extension", follow_up_service=pickup),
+        weekdays=[NOW.weekday()],
+        start="10:00",
+        end="10:20",
+        slot_minutes=20,
+        internal=0,
+        online=5,
+        days=0,
+        counters=("11", "12"),
+    )
+    route_all(pickup, built.team)
+    return {
+        "service": built.service,
+        "pickup": pickup,
+        "team": built.team,
+        "slot": Slot.objects.get(team=built.team),
+        "counters": built.counters,
+    }
 
 
 def booked(office, n=0):
@@ -183,10 +203,9 @@ def test_a_personal_token_authenticates_until_replaced_or_revoked(staff_api):
     assert not Token.objects.filter(user=user).exists()
 
 
-def test_session_callers_need_the_csrf_token_for_changes(make_staff, office):
-    user = make_staff(RECEPTION)
+def test_session_callers_need_the_csrf_token_for_changes(reception_user, office):
     client = APIClient(enforce_csrf_checks=True)
-    client.force_login(user)
+    client.force_login(reception_user)
     response = client.post(f"{STAFF}/check-in/", {"code": "X"}, format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]

@@ -5,7 +5,7 @@ import pytest
 
 from appointments.api.errors import error_code
 from appointments.errors import LimitReached, SlotFull
-from tests.api.conftest import booking_payload
+from tests.appointments.api.helpers import booking_payload
 from tests.factories import ServiceFactory, bookable_slot
 
 pytestmark = pytest.mark.django_db

@@ -6,6 +6,9 @@ import yaml
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
+# As every API test: no challenge, no rate limits (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("protections_off")
+
 METHODS = ("get", "post", "put", "patch", "delete")
 
 

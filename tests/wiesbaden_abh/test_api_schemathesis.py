@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import schemathesis
 import time_machine
-from django.contrib.auth.models import Group
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.serializers.json import DjangoJSONEncoder
@@ -37,7 +36,10 @@ from appointments import booking, queue
 from appointments.models import Contingent, Counter
 from caseworkers.models import DeviceToken
 from caseworkers.roles import ALL_ROLES
-from tests.factories import ServiceFactory, TeamFactory, bookable_slot, person, route_all
+from tests.factories import ServiceFactory, TeamFactory, bookable_slot, person, route_all, staff
+
+# As every API test: no challenge, no rate limits (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("protections_off")
 
 CHECKS = [
     not_a_server_error,
@@ -88,7 +90,7 @@ def in_process_requests():
 
 
 @pytest.fixture
-def api_world(db, settings, django_user_model, in_process_requests):
+def api_world(db, settings, in_process_requests):
     """A Monday morning with a service named as in the examples, free times, a queue with a
     visit in every state, a held online booking, a staff token and a display device."""
     settings.BOOKING_CHALLENGE = False
@@ -126,11 +128,10 @@ def api_world(db, settings, django_user_model, in_process_requests):
         held, token = booking.book(
             service=service, slot_id=later.pk, person=person(9), channel="online"
         )
-        staff = django_user_model.objects.create(username="fuzzer")
-        staff.groups.set([Group.objects.get_or_create(name=role)[0] for role in ALL_ROLES])
+        fuzzer = staff(*ALL_ROLES, username="fuzzer")
         device, device_token = DeviceToken.issue(name="Display", teams=[team])
         world = {
-            "staff": f"Token {Token.objects.create(user=staff).key}",
+            "staff": f"Token {Token.objects.create(user=fuzzer).key}",
             "device": f"Device {device_token}",
             "visits": visits,
             "team_id": team.pk,

@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from appointments.models import PLACE_HOLDING_STATUSES, Appointment, Contingent, Slot
-from tests.api.conftest import booking_payload, token_from_mail
+from tests.appointments.api.helpers import booking_payload, token_from_mail
 from tests.appointments.test_races import race
 from tests.factories import bookable_slot
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k" * 20 + "x9Qz-7Lm2_Vb8Np4Rt6Yw1Ae3Sd5Fg0Hj" + "q" * 10
 
 PRINT_SETTINGS = (
