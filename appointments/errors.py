@@ -111,3 +111,26 @@ class ChallengeFailed(BookingError):
 
 class InvitationTransitionNotAllowed(TransitionNotAllowed):
     default_message = _("This step is not possible in the invitation's current state.")
+
+
+# --- Invitations ---------------------------------------------------------------------------
+
+
+class InvitationError(BookingError):
+    default_message = _("This invitation cannot be changed (any more).")
+
+
+class ImportRefused(InvitationError):
+    http_status = 400
+    default_message = _("The file was not imported.")
+
+
+class NotAnswerable(InvitationError):
+    default_message = _(
+        "This invitation can no longer be answered here. Please contact the office if you "
+        "need a new appointment."
+    )
+
+
+class OutsideWindow(InvitationError):
+    default_message = _("This time is not available for your invitation. Please choose another.")

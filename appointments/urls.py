@@ -1,17 +1,32 @@
+"""Resident pages (under the language prefix, e.g. /de/): booking, the manage link, and the
+answers to an invitation (their own namespace, `appointments:invitation:…`)."""
+
 from django.urls import include, path
 
-from .views import manage, public, wizard
+from .views import invitation, manage, public, wizard
 
 app_name = "appointments"
 
+# --- Answers to a proactive invitation: /<language>/einladung/ ------------------------------
+invitation_patterns = [
+    path("<str:code>/", invitation.detail, name="detail"),
+    path("<str:code>/zugang/", invitation.access, name="access"),
+    path("<str:code>/zusagen/", invitation.confirm, name="confirm"),
+    path("<str:code>/verschieben/", invitation.reschedule, name="reschedule"),
+    path("<str:code>/absagen/", invitation.decline, name="decline"),
+]
+
 urlpatterns = [
+    # --- Start, statements, the anti-bot challenge ------------------------------------------
     path("", public.home, name="home"),
     path("datenschutz/", public.privacy, name="privacy"),
     path("challenge/", public.challenge_view, name="challenge"),
+    # --- Booking wizard ---------------------------------------------------------------------
     path("buchen/<slug:slug>/", wizard.start, name="start"),
     path("buchen/<slug:slug>/zeit/", wizard.calendar, name="calendar"),
     path("buchen/<slug:slug>/daten/", wizard.details, name="details"),
     path("termin/<str:code>/reserviert/", wizard.held, name="held"),
+    # --- The resident's own link: verify, manage, print, calendar, cancel, move, reply -------
     path("termin/<str:code>/bestaetigen/", manage.verify, name="verify"),
     path("termin/<str:code>/", manage.manage, name="manage"),
     path("termin/<str:code>/drucken/", manage.printable, name="print"),
@@ -19,5 +34,5 @@ urlpatterns = [
     path("termin/<str:code>/absagen/", manage.cancel, name="cancel"),
     path("termin/<str:code>/verschieben/", manage.reschedule, name="reschedule"),
     path("termin/<str:code>/antwort/", manage.reply, name="reply"),
-    path("einladung/", include("appointments.invitation_urls")),
+    path("einladung/", include((invitation_patterns, "invitation"))),
 ]

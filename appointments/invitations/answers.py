@@ -12,6 +12,7 @@ from django.utils import timezone
 from .. import booking
 from ..availability import available_days
 from ..codes import normalize_code
+from ..errors import NotAnswerable, OutsideWindow
 from ..models import (
     Appointment,
     CancellationReason,
@@ -24,7 +25,6 @@ from ..models import (
 )
 from ..names import surname_key
 from . import lifecycle
-from .errors import NotAnswerable, OutsideWindow
 from .links import invitation_token
 
 # States in which the resident may still answer (again): a confirmation may be followed by a

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from ..audit import log_event
+from ..errors import ImportRefused
 from ..models import Invitation, InvitationBatch, Service
 from ..names import routing_letter
-from .errors import ImportRefused
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 20_000

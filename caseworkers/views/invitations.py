@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from appointments.errors import ImportRefused
 from appointments.invitations import allocation, csv_import, letters, reports, sending
 from appointments.invitations.allocation import window_weeks
-from appointments.invitations.errors import ImportRefused
 from appointments.models import InvitationBatch, InvitationState, InvitationWindow, Service
 from appointments.views.errors import show_error
 

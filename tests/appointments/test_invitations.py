@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 
 from appointments import booking, lifecycle
 from appointments.codes import token_matches
+from appointments.errors import ImportRefused, NotAnswerable, OutsideWindow
 from appointments.invitations import allocation, answers, csv_import, letters, sending
-from appointments.invitations.errors import ImportRefused, NotAnswerable, OutsideWindow
 from appointments.invitations.links import invitation_token
 from appointments.models import (
     Appointment,

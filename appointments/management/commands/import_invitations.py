@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from appointments.errors import ImportRefused
 from appointments.invitations import allocation, csv_import, sending
-from appointments.invitations.errors import ImportRefused
 
 
 class Command(BaseCommand):
