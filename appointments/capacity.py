@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from .audit import log_event
 from .availability import local_datetime, public_holiday
@@ -30,6 +31,18 @@ from .models import (
 from .scheduling import generate_slots, slot_windows, wanted_slots
 
 PREVIEW_DAYS = 14
+# The fields of an opening rule that staff edit (capacity screen and Django admin alike).
+RULE_FIELDS = [
+    "weekday",
+    "start_time",
+    "end_time",
+    "slot_minutes",
+    "capacity",
+    "online_capacity",
+    "services",
+    "valid_from",
+    "valid_until",
+]
 # The appointments a closure cancels (cancel_for_closure takes these and no others).
 CANCELLABLE = (Status.HELD, Status.BOOKED)
 
@@ -311,3 +324,14 @@ def save_counter(*, team, number, active=True, counter_id=None, actor):
         action=action, actor=actor, counter=counter.pk, team=team.pk, number=number, active=active
     )
     return counter
+
+
+def closure_saved_message(cancelled):
+    """What staff are told after a closure was saved (capacity screen and Django admin)."""
+    return ngettext(
+        "The closure is saved. %(count)d appointment was cancelled; the "
+        "resident is told by e-mail.",
+        "The closure is saved. %(count)d appointments were cancelled; the "
+        "residents are told by e-mail.",
+        len(cancelled),
+    ) % {"count": len(cancelled)}

@@ -25,6 +25,7 @@ STAFF_IN_DOMAIN = (
     "appointments/api/",
     "appointments/statistics",
     "appointments/management/",
+    "appointments/capacity.py",
 )
 STAFF_SOURCES = ("templates/caseworkers/", "caseworkers/", *STAFF_IN_DOMAIN)
 

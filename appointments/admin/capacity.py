@@ -10,7 +10,6 @@ from django.db import transaction
 from django.forms import ModelForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .. import capacity
 from ..errors import BookingError
@@ -29,17 +28,7 @@ class CounterInline(admin.TabularInline):
 class OpeningRuleInline(admin.TabularInline):
     model = OpeningRule
     extra = 0
-    fields = [
-        "weekday",
-        "start_time",
-        "end_time",
-        "slot_minutes",
-        "capacity",
-        "online_capacity",
-        "services",
-        "valid_from",
-        "valid_until",
-    ]
+    fields = capacity.RULE_FIELDS
 
 
 @admin.register(Team)
@@ -151,14 +140,7 @@ class ClosureAdmin(ThroughTheDomain):
         obj.pk = closure.pk
         self.message_user(
             request,
-            ngettext(
-                "The closure is saved. %(count)d appointment was cancelled; the "
-                "resident is told by e-mail.",
-                "The closure is saved. %(count)d appointments were cancelled; the "
-                "residents are told by e-mail.",
-                len(cancelled),
-            )
-            % {"count": len(cancelled)},
+            capacity.closure_saved_message(cancelled),
         )
 
     def delete_model(self, request, obj):

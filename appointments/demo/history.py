@@ -31,6 +31,7 @@ from ..models import (
     Status,
 )
 from ..names import email_key, surname_key
+from ..scheduling import slot_windows
 
 EMAIL_DOMAIN = "history.demo.invalid"
 
@@ -83,15 +84,6 @@ class History:
 
 def _existing():
     return Appointment.objects.filter(email_key__endswith=f"@{EMAIL_DOMAIN}")
-
-
-def _windows(rule, day):
-    start = local_datetime(day, rule.start_time)
-    close = local_datetime(day, rule.end_time)
-    step = dt.timedelta(minutes=rule.slot_minutes)
-    while start + step <= close:
-        yield start, start + step
-        start += step
 
 
 class _Builder:
@@ -344,7 +336,7 @@ def create_history(*, months=4, now=None, seed=2014):
                 teams[rule.team_id] = rule.team
                 rule_services = list(rule.services.all())
                 closed = day == closed_day and rule.team_id == closed_team
-                for start, end in _windows(rule, day):
+                for start, end in slot_windows(rule, day):
                     for contingent, capacity in (
                         (Contingent.ONLINE, rule.online_capacity),
                         (Contingent.INTERNAL, rule.capacity - rule.online_capacity),

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from appointments import capacity
 from appointments.models import Closure, Counter, OpeningRule, Service, Team
 
 from .common import (
@@ -35,17 +36,7 @@ class OpeningRuleForm(forms.ModelForm):
 
     class Meta:
         model = OpeningRule
-        fields = [
-            "weekday",
-            "start_time",
-            "end_time",
-            "slot_minutes",
-            "capacity",
-            "online_capacity",
-            "services",
-            "valid_from",
-            "valid_until",
-        ]
+        fields = capacity.RULE_FIELDS
         widgets = {
             "start_time": TIME,
             "end_time": TIME,

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from appointments import capacity
@@ -169,14 +168,7 @@ def closure_create(request):
                 else:
                     messages.success(
                         request,
-                        ngettext(
-                            "The closure is saved. %(count)d appointment was cancelled; the "
-                            "resident is told by e-mail.",
-                            "The closure is saved. %(count)d appointments were cancelled; the "
-                            "residents are told by e-mail.",
-                            len(cancelled),
-                        )
-                        % {"count": len(cancelled)},
+                        capacity.closure_saved_message(cancelled),
                     )
                     if data["team"]:
                         return _to_team(data["team"].pk)
