@@ -28,6 +28,11 @@ def local_datetime(day, time):
     return timezone.make_aware(dt.datetime.combine(day, time))
 
 
+def day_bounds(day):
+    """The first instant of a local day and of the next one (23 or 25 hours on DST days)."""
+    return local_datetime(day, dt.time.min), local_datetime(day + dt.timedelta(days=1), dt.time.min)
+
+
 # --- Release policy ------------------------------------------------------------------------
 
 

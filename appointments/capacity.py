@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -26,7 +26,6 @@ from .models import (
     OpeningRule,
     Slot,
     Status,
-    Team,
 )
 from .scheduling import generate_slots, slot_windows, wanted_slots
 
@@ -48,23 +47,6 @@ CANCELLABLE = (Status.HELD, Status.BOOKED)
 
 
 # --- Selectors -----------------------------------------------------------------------------
-
-
-def teams_overview(*, now=None):
-    """All teams with the number of opening rules, active counters and coming closures."""
-    now = now or timezone.now()
-    return Team.objects.annotate(
-        rule_count=Count("opening_rules", distinct=True),
-        counter_count=Count("counters", filter=Q(counters__active=True), distinct=True),
-        closure_count=Count("closures", filter=Q(closures__end__gt=now), distinct=True),
-    ).order_by("name")
-
-
-def coming_closures(*, team=None, now=None):
-    """Closures that have not ended: of `team` and of the whole office (team None: office only)."""
-    now = now or timezone.now()
-    scope = Q(team__isnull=True) | Q(team=team) if team else Q(team__isnull=True)
-    return Closure.objects.filter(scope, end__gt=now).select_related("team").order_by("start")
 
 
 # --- Opening rules -------------------------------------------------------------------------

@@ -9,12 +9,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import booking, lifecycle
-from .availability import available_days, local_datetime
+from .availability import available_days, day_bounds
 from .errors import (
     LimitReached,
     NoFollowUp,
@@ -40,8 +40,7 @@ from .responsibility import responsible_team
 
 
 def _today_bounds(now):
-    day = timezone.localdate(now)
-    return local_datetime(day, dt.time.min), local_datetime(day + dt.timedelta(days=1), dt.time.min)
+    return day_bounds(timezone.localdate(now))
 
 
 def _sequence(team, day):
@@ -345,35 +344,3 @@ def book_follow_up(*, appointment_id, slot_id, actor=None, now=None):
 
 
 # --- Reads for the screens ------------------------------------------------------------------
-
-
-def team_day(team, *, day=None, now=None):
-    """All appointments of a team's day (booked there or forwarded to it), one query."""
-    now = now or timezone.now()
-    day = day or timezone.localdate(now)
-    start, end = (
-        local_datetime(day, dt.time.min),
-        local_datetime(day + dt.timedelta(days=1), dt.time.min),
-    )
-    return (
-        Appointment.objects.filter(slot__start__gte=start, slot__start__lt=end)
-        .filter(Q(queue_team=team) | Q(queue_team__isnull=True, slot__team=team))
-        .exclude(status__in=(Status.HELD, Status.EXPIRED))
-        .select_related("slot", "service", "counter", "queue_team")
-        .order_by("slot__start", "pk")
-    )
-
-
-def display_calls(teams, *, now=None, limit=8):
-    """The latest calls of today for a waiting-room display: numbers and counters only."""
-    start, end = _today_bounds(now or timezone.now())
-    return list(
-        Appointment.objects.filter(
-            queue_team__in=teams,
-            status__in=(Status.CALLED, Status.IN_SERVICE),
-            called_at__gte=start,
-            called_at__lt=end,
-        )
-        .order_by("-called_at")
-        .values("waiting_number", "counter__number", "called_at", "call_count")[:limit]
-    )

@@ -1,7 +1,11 @@
-"""Prepared reads shared by screens (so templates never trigger queries)."""
+"""Prepared reads that screens and the API share (so templates never trigger queries)."""
 
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .availability import day_bounds
 from .codes import is_valid_code
-from .models import Appointment, Service
+from .models import Appointment, Closure, Service, Status, Team
 
 
 def bookable_services():
@@ -16,3 +20,55 @@ def appointment_for_display(code):
         .filter(code=code)
         .first()
     )
+
+
+# --- The office day ------------------------------------------------------------------------
+
+
+def team_day(team, *, day=None, now=None):
+    """All appointments of a team's day (booked there or forwarded to it), one query."""
+    now = now or timezone.now()
+    day = day or timezone.localdate(now)
+    start, end = day_bounds(day)
+    return (
+        Appointment.objects.filter(slot__start__gte=start, slot__start__lt=end)
+        .filter(Q(queue_team=team) | Q(queue_team__isnull=True, slot__team=team))
+        .exclude(status__in=(Status.HELD, Status.EXPIRED))
+        .select_related("slot", "service", "counter", "queue_team")
+        .order_by("slot__start", "pk")
+    )
+
+
+def display_calls(teams, *, now=None, limit=8):
+    """The latest calls of today for a waiting-room display: numbers and counters only."""
+    start, end = day_bounds(timezone.localdate(now or timezone.now()))
+    return list(
+        Appointment.objects.filter(
+            queue_team__in=teams,
+            status__in=(Status.CALLED, Status.IN_SERVICE),
+            called_at__gte=start,
+            called_at__lt=end,
+        )
+        .order_by("-called_at")
+        .values("waiting_number", "counter__number", "called_at", "call_count")[:limit]
+    )
+
+
+# --- Capacity ------------------------------------------------------------------------------
+
+
+def teams_overview(*, now=None):
+    """All teams with the number of opening rules, active counters and coming closures."""
+    now = now or timezone.now()
+    return Team.objects.annotate(
+        rule_count=Count("opening_rules", distinct=True),
+        counter_count=Count("counters", filter=Q(counters__active=True), distinct=True),
+        closure_count=Count("closures", filter=Q(closures__end__gt=now), distinct=True),
+    ).order_by("name")
+
+
+def coming_closures(*, team=None, now=None):
+    """Closures that have not ended: of `team` and of the whole office (team None: office only)."""
+    now = now or timezone.now()
+    scope = Q(team__isnull=True) | Q(team=team) if team else Q(team__isnull=True)
+    return Closure.objects.filter(scope, end__gt=now).select_related("team").order_by("start")

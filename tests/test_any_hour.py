@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from appointments import booking, queue
+from appointments import booking, queue, selectors
 from appointments.availability import bookable_dates, local_datetime, next_release
 from appointments.errors import SlotUnavailable, WrongDay
 from appointments.models import Channel, Status
@@ -162,7 +162,7 @@ def test_the_day_list_and_check_in_follow_the_local_day(instant):
         )
 
     def listed(day=None):
-        return [timezone.localtime(a.slot.start).time() for a in queue.team_day(team, day=day)]
+        return [timezone.localtime(a.slot.start).time() for a in selectors.team_day(team, day=day)]
 
     assert listed() == [dt.time(8), dt.time(22)]
     assert listed(tomorrow) == [dt.time(0, 30)]

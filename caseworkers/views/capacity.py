@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from appointments import capacity
+from appointments import capacity, selectors
 from appointments.errors import BookingError
 from appointments.models import Closure, Counter, OpeningRule, Team
 from appointments.views.errors import add_form_error, errors_as_messages, show_error
@@ -36,7 +36,7 @@ def overview(request):
     return _page(
         request,
         "capacity.html",
-        {"teams": capacity.teams_overview(), "closures": capacity.coming_closures()},
+        {"teams": selectors.teams_overview(), "closures": selectors.coming_closures()},
     )
 
 
@@ -51,7 +51,7 @@ def team_detail(request, team_id):
             "rules": team.opening_rules.prefetch_related("services").order_by(
                 "weekday", "start_time"
             ),
-            "closures": capacity.coming_closures(team=team),
+            "closures": selectors.coming_closures(team=team),
             "counters": team.counters.order_by("number"),
         },
     )

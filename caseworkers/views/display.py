@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from appointments import queue
+from appointments import selectors
 from appointments.models import Team
 
 from ..models import DeviceToken
@@ -47,7 +47,7 @@ def display(request):
         request,
         "caseworkers/display.html",
         {
-            "calls": queue.display_calls(teams),
+            "calls": selectors.display_calls(teams),
             "teams": teams,
             "feed_query": request.GET.urlencode(),
         },
@@ -59,5 +59,5 @@ def display_feed(request):
     return render(
         request,
         "caseworkers/partials/display_calls.html",
-        {"calls": queue.display_calls(_teams(request))},
+        {"calls": selectors.display_calls(_teams(request))},
     )

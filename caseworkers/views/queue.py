@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from appointments import queue
+from appointments import queue, selectors
 from appointments.models import Counter, Status, Team
 from appointments.views.errors import errors_as_messages
 
@@ -38,7 +38,7 @@ def _board(team, now):
         key: []
         for key in ("waiting", "parked", "called", "in_service", "expected", "done", "no_show")
     }
-    for appointment in queue.team_day(team, now=now):
+    for appointment in selectors.team_day(team, now=now):
         status = appointment.status
         if status == Status.CHECKED_IN:
             minutes = int((now - appointment.checked_in_at).total_seconds() // 60)
@@ -131,7 +131,7 @@ def day_list(request, team_id):
     day = timezone.localdate()
     if form.is_valid() and form.cleaned_data.get("date"):
         day = form.cleaned_data["date"]
-    appointments = list(queue.team_day(team, day=day))
+    appointments = list(selectors.team_day(team, day=day))
     if request.GET.get("format") == "csv":
         log_personal_data_access(
             request=request,

@@ -8,7 +8,7 @@ import time_machine
 from django.db import connections
 from django.utils import timezone
 
-from appointments import booking, queue
+from appointments import booking, queue, selectors
 from appointments.errors import (
     LimitReached,
     NoFollowUp,
@@ -236,7 +236,7 @@ def test_the_display_feed_holds_numbers_and_counters_only():
     with time_machine.travel(at_hour(9, 55), tick=False):
         queue.check_in(appointment_id=appointment.pk)
         queue.call_next(team=team, counter=counter)
-        calls = queue.display_calls([team])
+        calls = selectors.display_calls([team])
     assert calls == [
         {
             "waiting_number": "B-001",

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from appointments import queue
+from appointments import selectors
 
 from .. import examples
 from ..authentication import DeviceTokenAuthentication
@@ -37,7 +37,7 @@ class DisplayFeedView(APIView):
     def get(self, request):
         teams = list(request.auth.teams.filter(active=True).order_by("name"))
         response = Response(
-            DisplayOutputSerializer({"teams": teams, "calls": queue.display_calls(teams)}).data
+            DisplayOutputSerializer({"teams": teams, "calls": selectors.display_calls(teams)}).data
         )
         add_never_cache_headers(response)
         return response

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.views import APIView
 
-from appointments import queue
+from appointments import queue, selectors
 from appointments.api.errors import error_responses
 from appointments.codes import normalize_code
 from appointments.models import Appointment, Counter, Status, Team
@@ -106,7 +106,7 @@ class TeamQueueView(generics.ListAPIView):
         team = get_object_or_404(Team, pk=self.kwargs["team_id"])
         query = QueueQueryInputSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        return queue.team_day(team, day=query.validated_data.get("date"))
+        return selectors.team_day(team, day=query.validated_data.get("date"))
 
 
 @extend_schema(
