@@ -357,6 +357,27 @@ AXES_LOCKOUT_TEMPLATE = "caseworkers/lockout.html"
 # Failed attempts are kept for the lockout; successful logins are not recorded (data economy).
 AXES_DISABLE_ACCESS_LOG = True
 
+# Retention (DSGVO Art. 5(1)(e)): personal data is removed when its purpose has ended; the
+# statistics keep their figures because aggregates hold no personal data. Applied nightly by
+# `apply_retention` (beat) and shown on the privacy notice, so the periods stated are the periods
+# applied. Days unless said otherwise.
+# Appointments' personal data (name, birth date, e-mail, phone, notes, token hashes), counted
+# from the end of the visit (completed, no-show) or from the cancellation or expiry.
+RETENTION_APPOINTMENT_DAYS = env.int("RETENTION_APPOINTMENT_DAYS", default=90)
+# Recipient addresses and bodies of messages that were sent (or finally failed).
+RETENTION_MESSAGE_DAYS = env.int("RETENTION_MESSAGE_DAYS", default=30)
+# Per-mailbox booking locks (normalised e-mail addresses) once their appointment has ended.
+RETENTION_EMAIL_LOCK_DAYS = env.int("RETENTION_EMAIL_LOCK_DAYS", default=0)
+# Invitation batches and their rows (file numbers, postal addresses, uploaded CSV, letters),
+# counted from the end of the campaign (the last appointment of the batch).
+RETENTION_INVITATION_DAYS = env.int("RETENTION_INVITATION_DAYS", default=90)
+# Failed staff login attempts (django-axes records).
+RETENTION_LOGIN_ATTEMPT_DAYS = env.int("RETENTION_LOGIN_ATTEMPT_DAYS", default=30)
+# Audit events of staff access to personal data: longer, as the audit must itself be auditable.
+RETENTION_STAFF_AUDIT_DAYS = env.int("RETENTION_STAFF_AUDIT_DAYS", default=730)
+# Rows handled per transaction by apply_retention.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {
     "version": 1,
