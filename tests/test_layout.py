@@ -16,6 +16,9 @@ PACKAGES = ("appointments", "caseworkers", "wiesbaden_abh")
 # in a comment at the import: Django's start-up hook registers checks and tasks.
 ALLOWED = {("appointments/apps.py", "ready")}
 MAX_LINES = 420
+# The one settings module (CONVENTIONS.md "Settings"): every knob with its comment in one place
+# is worth more than the split; it still has a ceiling.
+LONGER = {"wiesbaden_abh/settings.py": 800}
 
 
 def _sources():
@@ -63,4 +66,5 @@ def test_the_guard_sees_an_import_inside_a_function(tmp_path):
 
 @pytest.mark.parametrize("path", list(_sources()), ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_module_grows_past_about_400_lines(path):
-    assert len(path.read_text().splitlines()) <= MAX_LINES
+    limit = LONGER.get(str(path.relative_to(ROOT)), MAX_LINES)
+    assert len(path.read_text().splitlines()) <= limit
