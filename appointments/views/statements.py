@@ -86,7 +86,7 @@ class FeedbackForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def accessibility(request):
-    form = FeedbackForm(request.POST or None)
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not protection.link_attempt_allowed(request):
             return too_many(request)

@@ -38,7 +38,7 @@ def feedback_list(request):
 @require_http_methods(["GET", "POST"])
 def feedback_detail(request, feedback_id):
     feedback = get_object_or_404(AccessibilityFeedback, pk=feedback_id)
-    form = FeedbackAnswerForm(request.POST or None)
+    form = FeedbackAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         with errors_as_messages(request):
             answer_feedback(

@@ -39,7 +39,7 @@ def _page(request, template, context, status=200):
 @role_required(SUPERVISOR, ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def requests(request):
-    form = PersonSearchForm(request.POST or None)
+    form = PersonSearchForm(request.POST if request.method == "POST" else None)
     found = None
     if request.method == "POST":
         if not form.is_valid():
@@ -76,7 +76,7 @@ def erase(request, appointment_id):
     appointment = get_object_or_404(
         Appointment.objects.select_related("slot", "service"), pk=appointment_id
     )
-    form = EraseForm(request.POST or None)
+    form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         with errors_as_messages(request):
             result = privacy.erase_booking_data(appointment=appointment, actor=request.user)
