@@ -378,44 +378,35 @@ RETENTION_STAFF_AUDIT_DAYS = env.int("RETENTION_STAFF_AUDIT_DAYS", default=730)
 # Rows handled per transaction by apply_retention.
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
 
-# Statements and the residents' rights (issue 15): accessibility statement, imprint, feedback.
-# The date of the last automated accessibility check (axe-core, WCAG 2.1 AA, tests/browser/):
-# whoever runs the accessibility tests for a release updates this date (or sets the variable
-# in the deployment), and the accessibility statement shows it.
+# Statements and the residents' rights (issue 15). The date of the last axe-core check (WCAG 2.1
+# AA, tests/browser/), shown on the accessibility statement: update it with each release's check.
 ACCESSIBILITY_LAST_CHECKED = dt.date.fromisoformat(
-    env.str("ACCESSIBILITY_LAST_CHECKED", default="2026-12-06")
+    env.str("ACCESSIBILITY_LAST_CHECKED", "2026-12-06")
 )
-# The date the accessibility statement was written or last reviewed.
 ACCESSIBILITY_STATEMENT_DATE = dt.date.fromisoformat(
-    env.str("ACCESSIBILITY_STATEMENT_DATE", default="2026-12-06")
+    env.str("ACCESSIBILITY_STATEMENT_DATE", "2026-12-06")
 )
-# The enforcement body under Hessen's HVBIT (§ 14 HessBGG); the address is the seat of the
-# commissioner's office. Web address and e-mail are left empty until confirmed.
+# The HVBIT enforcement body (§ 14 HessBGG); web address and e-mail stay empty until confirmed.
 ACCESSIBILITY_ENFORCEMENT_NAME = env.str(
     "ACCESSIBILITY_ENFORCEMENT_NAME",
-    default="Durchsetzungs- und Ombudsstelle für barrierefreie Informationstechnik bei der "
+    "Durchsetzungs- und Ombudsstelle für barrierefreie Informationstechnik bei der "
     "Beauftragten der Hessischen Landesregierung für Menschen mit Behinderungen",
 )
 ACCESSIBILITY_ENFORCEMENT_ADDRESS = env.str(
-    "ACCESSIBILITY_ENFORCEMENT_ADDRESS", default="Sonnenberger Straße 2/2a, 65193 Wiesbaden"
+    "ACCESSIBILITY_ENFORCEMENT_ADDRESS", "Sonnenberger Straße 2/2a, 65193 Wiesbaden"
 )
-ACCESSIBILITY_ENFORCEMENT_EMAIL = env.str("ACCESSIBILITY_ENFORCEMENT_EMAIL", default="")
-ACCESSIBILITY_ENFORCEMENT_URL = env.str("ACCESSIBILITY_ENFORCEMENT_URL", default="")
-# Impressum (§ 5 DDG): who publishes the site. Empty values are left out of the page.
-IMPRINT_PUBLISHER = env.str(
-    "IMPRINT_PUBLISHER", default="Landeshauptstadt Wiesbaden, Der Magistrat"
-)
-IMPRINT_REPRESENTED_BY = env.str(
-    "IMPRINT_REPRESENTED_BY", default="vertreten durch den Oberbürgermeister"
-)
-IMPRINT_ADDRESS = env.str("IMPRINT_ADDRESS", default="Schloßplatz 6, 65183 Wiesbaden")
-IMPRINT_PHONE = env.str("IMPRINT_PHONE", default="0611 31-0")
-IMPRINT_EMAIL = env.str("IMPRINT_EMAIL", default="")
-IMPRINT_VAT_ID = env.str("IMPRINT_VAT_ID", default="")
-# The office responsible for the content of these pages (Ausländerbehörde).
+ACCESSIBILITY_ENFORCEMENT_EMAIL = env.str("ACCESSIBILITY_ENFORCEMENT_EMAIL", "")
+ACCESSIBILITY_ENFORCEMENT_URL = env.str("ACCESSIBILITY_ENFORCEMENT_URL", "")
+# Impressum (§ 5 DDG): who publishes the site; empty values are left out of the page.
+IMPRINT_PUBLISHER = env.str("IMPRINT_PUBLISHER", "Landeshauptstadt Wiesbaden, Der Magistrat")
+IMPRINT_REPRESENTED_BY = env.str("IMPRINT_REPRESENTED_BY", "vertreten durch den Oberbürgermeister")
+IMPRINT_ADDRESS = env.str("IMPRINT_ADDRESS", "Schloßplatz 6, 65183 Wiesbaden")
+IMPRINT_PHONE = env.str("IMPRINT_PHONE", "0611 31-0")
+IMPRINT_EMAIL = env.str("IMPRINT_EMAIL", "")
+IMPRINT_VAT_ID = env.str("IMPRINT_VAT_ID", "")
 IMPRINT_CONTENT_RESPONSIBLE = env.str(
     "IMPRINT_CONTENT_RESPONSIBLE",
-    default="Ausländerbehörde Wiesbaden, Alcide-de-Gasperi-Straße 2, 65197 Wiesbaden",
+    "Ausländerbehörde Wiesbaden, Alcide-de-Gasperi-Straße 2, 65197 Wiesbaden",
 )
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------

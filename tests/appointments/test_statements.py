@@ -1,8 +1,11 @@
 """The statements: privacy notice (periods from the retention settings), accessibility
 statement with its feedback form, plain German, imprint; linked from pages and mails."""
 
+import datetime as dt
+
 import pytest
 from django.conf import settings as django_settings
+from django.test import Client
 
 from appointments import booking
 from appointments.models import AccessibilityFeedback, Event, OutboxMessage
@@ -43,8 +46,6 @@ def test_the_statements_are_translated():
         "de": ("Erklärung zur Barrierefreiheit", "Impressum", "Datenschutzhinweise"),
         "tr": ("Erişilebilirlik beyanı", "Künye", "Gizlilik bildirimi"),
     }
-    from django.test import Client
-
     for language, words in pages.items():
         text = "".join(
             Client().get(f"/{language}/{path}/").content.decode()
@@ -57,8 +58,6 @@ def test_the_statements_are_translated():
 def test_the_accessibility_statement_shows_the_last_check_and_the_enforcement_body(
     client, settings
 ):
-    import datetime as dt
-
     settings.ACCESSIBILITY_LAST_CHECKED = dt.date(2026, 10, 31)
     settings.ACCESSIBILITY_ENFORCEMENT_EMAIL = "ombud@example.test"
     content = client.get("/en/barrierefreiheit/").content.decode()
