@@ -40,13 +40,15 @@ ERASED_APPOINTMENT_FIELDS = {
     "token_hash": "",
     "internal_note": "",
 }
+# An invitation must keep some contact (a CHECK constraint) and a file number unique per
+# expiry date: placeholders, the file number's made unique by the row id.
+ERASED_ADDRESS = "[deleted]"
 ERASED_INVITATION_FIELDS = {
-    "file_number": "",
     "surname": "",
     "given_names": "",
     "date_of_birth": ERASED_BIRTH_DATE,
     "email": "",
-    "postal_address": "",
+    "postal_address": ERASED_ADDRESS,
     "decline_note": "",
     "problem": "",
 }
@@ -252,10 +254,12 @@ def erase_booking_data(*, appointment, actor=None, now=None):
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if is_erased(appointment):
         return Erasure(appointment=appointment, already_erased=True)
-    if appointment.status in VISIT_UNDER_WAY:
+    still_to_come = appointment.status in (Status.HELD, Status.BOOKED)
+    if appointment.status in VISIT_UNDER_WAY or (still_to_come and appointment.slot.start <= now):
+        # Today's visit is due or running: its outcome (kept, no-show) is recorded first.
         raise ErasureNotPossible()
     cancelled = False
-    if appointment.status in (Status.HELD, Status.BOOKED) and appointment.slot.start > now:
+    if still_to_come:
         booking.cancel(
             appointment_id=appointment.pk,
             reason=CancellationReason.RESIDENT,
@@ -272,7 +276,9 @@ def erase_booking_data(*, appointment, actor=None, now=None):
     forgotten = _forget_messages(appointment, keep=[mail.pk] if mail else [])
     Appointment.objects.filter(pk=appointment.pk).update(**ERASED_APPOINTMENT_FIELDS)
     if invitation is not None:
-        Invitation.objects.filter(pk=invitation.pk).update(**ERASED_INVITATION_FIELDS)
+        Invitation.objects.filter(pk=invitation.pk).update(
+            file_number=f"{ERASED_ADDRESS} {invitation.pk}", **ERASED_INVITATION_FIELDS
+        )
     log_event(
         action="appointment.personal_data_erased",
         appointment=appointment,

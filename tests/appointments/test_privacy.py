@@ -5,11 +5,21 @@ import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from appointments import booking, privacy
 from appointments.errors import ErasureNotPossible
-from appointments.models import Appointment, Event, OutboxMessage, OutboxStatus, Status
-from tests.factories import bookable_slot, person
+from appointments.invitations import allocation, csv_import, sending
+from appointments.invitations.links import invitation_token
+from appointments.models import (
+    Appointment,
+    Event,
+    Invitation,
+    OutboxMessage,
+    OutboxStatus,
+    Status,
+)
+from tests.factories import bookable_slot, csv_bytes, open_office, person, row
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +108,14 @@ def test_erasure_during_the_visit_is_refused_and_changes_nothing(booked):
     assert appointment.surname == "Muster1" and appointment.token_hash
 
 
+def test_a_booked_appointment_that_is_due_is_refused_until_its_outcome_is_known(booked, clock):
+    appointment, _token, _other = booked
+    clock.move_to(appointment.slot.start + dt.timedelta(minutes=5))
+    with pytest.raises(ErasureNotPossible):
+        privacy.erase_booking_data(appointment=appointment)
+    assert Appointment.objects.get(pk=appointment.pk).surname == "Muster1"
+
+
 @pytest.mark.clock("2026-11-20 12:00", tick=False)
 def test_a_past_appointment_is_erased_without_a_cancellation(booked):
     appointment, _token, _other = booked
@@ -182,3 +200,36 @@ def test_manage_page_links_to_the_rights(client, booked):
     page = client.get(f"/en/termin/{appointment.code}/").content.decode()
     assert f"/en/termin/{appointment.code}/meine-daten/" in page
     assert f"/en/termin/{appointment.code}/daten-loeschen/" in page
+
+
+# --- From the invitation link ---------------------------------------------------------------
+
+
+@pytest.fixture
+def invited():
+    now = timezone.now()
+    open_office(now=now)
+    expiry = (timezone.localdate(now) + dt.timedelta(weeks=8)).strftime("%d.%m.%Y")
+    report = csv_import.check(csv_bytes([row(1, Ablaufdatum=expiry, Sprache="en")]))
+    batch = csv_import.import_checked(report=report, source_name="test.csv")
+    allocation.allocate_batch(batch_id=batch.pk)
+    sending.send_batch(batch_id=batch.pk)
+    return Invitation.objects.select_related("appointment").get(batch=batch)
+
+
+def test_the_invitation_link_reaches_my_data_and_delete_covers_the_invitation(client, invited):
+    code = invited.appointment.code
+    client.get(f"/en/einladung/{code}/", {"t": invitation_token(invited)})
+    detail = client.get(f"/en/einladung/{code}/").content.decode()
+    assert f"/en/termin/{code}/meine-daten/" in detail
+    data = client.get(f"/en/termin/{code}/meine-daten.json").json()
+    invitation = next(s for s in data["sections"] if s["key"] == "invitation")
+    values = {f["key"]: f["value"] for f in invitation["fields"]}
+    assert values["file_number"] == "AZ-00001" and "Musterstraße 1" in values["postal_address"]
+    client.post(f"/en/termin/{code}/daten-loeschen/")
+    invited.refresh_from_db()
+    assert "AZ-" not in invited.file_number and "Muster" not in invited.postal_address
+    assert (invited.surname, invited.email) == ("", "")
+    assert invited.appointment.status == Status.CANCELLED
+    erasure = OutboxMessage.objects.get(appointment=invited.appointment, kind="erasure")
+    assert "file number and postal address" in erasure.text_body
