@@ -268,6 +268,11 @@ def erase_booking_data(*, appointment, actor=None, now=None):
         )
         cancelled = True
         appointment.refresh_from_db()
+        # One mail, not two: the erasure mail says the appointment was cancelled, so the
+        # cancellation mail written just now in this transaction is withdrawn before it leaves.
+        OutboxMessage.objects.filter(
+            appointment=appointment, kind="cancellation", status=OutboxStatus.PENDING
+        ).delete()
     invitation = _invitation(appointment)
     # The mail needs the address, so it is written before the address is blanked.
     mail = notifications.send(

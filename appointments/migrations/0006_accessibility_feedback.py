@@ -7,31 +7,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('appointments', '0005_invitations'),
+        ("appointments", "0005_invitations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccessibilityFeedback',
+            name="AccessibilityFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=150, verbose_name='name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('page', models.CharField(blank=True, max_length=300, verbose_name='page concerned')),
-                ('message', models.TextField(max_length=4000, verbose_name='message')),
-                ('language', models.CharField(choices=[('de', 'German'), ('en', 'English'), ('tr', 'Turkish'), ('ar', 'Arabic'), ('ru', 'Russian'), ('uk', 'Ukrainian')], max_length=5, verbose_name='language')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received')),
-                ('answer', models.TextField(blank=True, verbose_name='answer')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=150, verbose_name="name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "page",
+                    models.CharField(blank=True, max_length=300, verbose_name="page concerned"),
+                ),
+                ("message", models.TextField(max_length=4000, verbose_name="message")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[
+                            ("de", "German"),
+                            ("en", "English"),
+                            ("tr", "Turkish"),
+                            ("ar", "Arabic"),
+                            ("ru", "Russian"),
+                            ("uk", "Ukrainian"),
+                        ],
+                        max_length=5,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received"
+                    ),
+                ),
+                ("answer", models.TextField(blank=True, verbose_name="answer")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered"),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'accessibility feedback',
-                'verbose_name_plural': 'accessibility feedback',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "accessibility feedback",
+                "verbose_name_plural": "accessibility feedback",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]

@@ -79,6 +79,7 @@ def test_erasure_cancels_a_future_appointment_blanks_the_data_and_mails_once(boo
     assert appointment.date_of_birth == privacy.ERASED_BIRTH_DATE
     assert appointment.token_hash == "" and appointment.surname_key == ""
     assert appointment.code and appointment.service_id and appointment.slot_id  # statistics
+    assert not OutboxMessage.objects.filter(appointment=appointment, kind="cancellation")
     mail = OutboxMessage.objects.get(appointment=appointment, kind="erasure")
     assert mail.recipient == "erika1@example.test"
     assert "deleted" in mail.subject and "date of birth" in mail.text_body
