@@ -2,6 +2,7 @@
 see my data, download it (JSON) and print it, delete it now; and axe on the statements."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from appointments import booking
+from appointments.feedback import submit_feedback
 from appointments.models import Appointment, OutboxMessage, Status
 from tests.browser.helpers import WCAG, at, open_office, t
+from tests.browser.test_supervision_a11y import log_in
 from tests.factories import person
 
 STATEMENTS = ("datenschutz/", "barrierefreiheit/", "impressum/")
@@ -94,3 +97,44 @@ def test_plain_german_and_the_feedback_errors_have_no_wcag_violations(live_serve
     page.get_by_role("button", name=t("ar", "Send feedback")).click()
     expect(page.locator("#error-summary")).to_be_visible()
     _axe_clean(page)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_supervisors_answer_a_request_and_feedback_on_accessible_screens(
+    live_server, page, supervisor_user, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    office = open_office(days_ahead=(3,))
+    appointment, _token = booking.book(
+        service=office.service,
+        slot_id=office.slots[0].pk,
+        person=person(8, surname="Yılmaz"),
+        channel="staff",
+    )
+    submit_feedback(message="Der Kontrast ist zu schwach.", language="tr", email="f@example.test")
+    base = live_server.url
+    page.set_extra_http_headers({"Accept-Language": "de"})  # the backoffice speaks German
+    log_in(page, base)
+    expect(page).to_have_url(f"{base}/backoffice/")
+    page.goto(f"{base}/backoffice/manage/privacy/")
+    page.get_by_role("button", name="Suchen").click()  # empty: errors shown
+    _axe_clean(page)
+    page.get_by_label("Nachname").fill("YILMAZ")
+    page.get_by_label("Geburtsdatum").fill("1990-01-01")
+    page.get_by_role("button", name="Suchen").click()
+    expect(page.get_by_role("cell", name=appointment.code, exact=True)).to_be_visible()
+    _axe_clean(page)
+    page.get_by_role("link", name=f"Löschen {appointment.code}").click()
+    _axe_clean(page)
+    page.get_by_label(re.compile("schriftlich beantragt")).check()
+    page.get_by_role("button", name="Personenbezogene Daten löschen").click()
+    expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_be_visible()
+    assert Appointment.objects.get(pk=appointment.pk).surname == ""
+    page.goto(f"{base}/backoffice/manage/feedback/")
+    _axe_clean(page)
+    page.get_by_role("link", name=re.compile(r"\d")).first.click()
+    page.get_by_label("Antwort").fill("Danke, wir verbessern den Kontrast.")
+    page.get_by_role("button", name="Antwort senden").click()
+    expect(page).to_have_url(f"{base}/backoffice/manage/feedback/")
+    assert OutboxMessage.objects.filter(kind="feedback_answer").exists()
