@@ -134,3 +134,14 @@ class NotAnswerable(InvitationError):
 
 class OutsideWindow(InvitationError):
     default_message = _("This time is not available for your invitation. Please choose another.")
+
+
+class ErasureNotPossible(BookingError):
+    default_message = _(
+        "Your visit is under way, so your data cannot be deleted right now. Please ask at the "
+        "counter or try again after the visit."
+    )
+
+
+class FeedbackNotAnswerable(BookingError):
+    default_message = _("This feedback has already been answered or has no e-mail address.")

@@ -3,7 +3,7 @@ answers to an invitation (their own namespace, `appointments:invitation:…`).""
 
 from django.urls import include, path
 
-from .views import invitation, manage, public, wizard
+from .views import invitation, manage, public, rights, statements, wizard
 
 app_name = "appointments"
 
@@ -19,7 +19,10 @@ invitation_patterns = [
 urlpatterns = [
     # --- Start, statements, the anti-bot challenge ------------------------------------------
     path("", public.home, name="home"),
-    path("datenschutz/", public.privacy, name="privacy"),
+    path("datenschutz/", statements.privacy, name="privacy"),
+    path("barrierefreiheit/", statements.accessibility, name="accessibility"),
+    path("leichte-sprache/", statements.easy_language, name="easy_language"),
+    path("impressum/", statements.imprint, name="imprint"),
     path("challenge/", public.challenge_view, name="challenge"),
     # --- Booking wizard ---------------------------------------------------------------------
     path("buchen/<slug:slug>/", wizard.start, name="start"),
@@ -34,5 +37,11 @@ urlpatterns = [
     path("termin/<str:code>/absagen/", manage.cancel, name="cancel"),
     path("termin/<str:code>/verschieben/", manage.reschedule, name="reschedule"),
     path("termin/<str:code>/antwort/", manage.reply, name="reply"),
+    # --- The resident's rights on their data (from the same link) ------------------------
+    path("termin/<str:code>/meine-daten/", rights.my_data, name="my_data"),
+    path("termin/<str:code>/meine-daten/drucken/", rights.my_data_print, name="my_data_print"),
+    path("termin/<str:code>/meine-daten.json", rights.my_data_json, name="my_data_json"),
+    path("termin/<str:code>/daten-loeschen/", rights.erase, name="erase"),
+    path("termin/<str:code>/geloescht/", rights.erased, name="erased"),
     path("einladung/", include((invitation_patterns, "invitation"))),
 ]

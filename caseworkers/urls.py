@@ -11,8 +11,10 @@ from .views import (
     dashboard,
     devices,
     display,
+    feedback,
     invitations,
     messages,
+    privacy,
     queue,
     reception,
     reports,
@@ -29,7 +31,8 @@ report_patterns = [
     path("export/<slug:table>.csv", reports.export, name="export"),
 ]
 
-# --- Supervision: capacity, closures, counters, audit log, devices: /backoffice/manage/ -----
+# --- Supervision: capacity, closures, counters, audit log, devices, data-protection requests,
+# accessibility feedback: /backoffice/manage/ ----------------------------------------------
 supervision_patterns = [
     path("", capacity.overview, name="capacity"),
     path("teams/<int:team_id>/", capacity.team_detail, name="team"),
@@ -46,6 +49,11 @@ supervision_patterns = [
     path("devices/new/", devices.device_create, name="device_create"),
     path("devices/<int:device_id>/", devices.device_issued, name="device_issued"),
     path("devices/<int:device_id>/revoke/", devices.device_revoke, name="device_revoke"),
+    path("privacy/", privacy.requests, name="privacy"),
+    path("privacy/<int:appointment_id>/export.json", privacy.export, name="privacy_export"),
+    path("privacy/<int:appointment_id>/erase/", privacy.erase, name="privacy_erase"),
+    path("feedback/", feedback.feedback_list, name="feedback"),
+    path("feedback/<int:feedback_id>/", feedback.feedback_detail, name="feedback_detail"),
 ]
 
 # --- Proactive invitations (supervisors): /backoffice/invitations/ --------------------------

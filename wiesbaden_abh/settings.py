@@ -378,6 +378,37 @@ RETENTION_STAFF_AUDIT_DAYS = env.int("RETENTION_STAFF_AUDIT_DAYS", default=730)
 # Rows handled per transaction by apply_retention.
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
 
+# Statements and the residents' rights (issue 15). The date of the last axe-core check (WCAG 2.1
+# AA, tests/browser/), shown on the accessibility statement: update it with each release's check.
+ACCESSIBILITY_LAST_CHECKED = dt.date.fromisoformat(
+    env.str("ACCESSIBILITY_LAST_CHECKED", "2026-12-06")
+)
+ACCESSIBILITY_STATEMENT_DATE = dt.date.fromisoformat(
+    env.str("ACCESSIBILITY_STATEMENT_DATE", "2026-12-06")
+)
+# The HVBIT enforcement body (§ 14 HessBGG); web address and e-mail stay empty until confirmed.
+ACCESSIBILITY_ENFORCEMENT_NAME = env.str(
+    "ACCESSIBILITY_ENFORCEMENT_NAME",
+    "Durchsetzungs- und Ombudsstelle für barrierefreie Informationstechnik bei der "
+    "Beauftragten der Hessischen Landesregierung für Menschen mit Behinderungen",
+)
+ACCESSIBILITY_ENFORCEMENT_ADDRESS = env.str(
+    "ACCESSIBILITY_ENFORCEMENT_ADDRESS", "Sonnenberger Straße 2/2a, 65193 Wiesbaden"
+)
+ACCESSIBILITY_ENFORCEMENT_EMAIL = env.str("ACCESSIBILITY_ENFORCEMENT_EMAIL", "")
+ACCESSIBILITY_ENFORCEMENT_URL = env.str("ACCESSIBILITY_ENFORCEMENT_URL", "")
+# Impressum (§ 5 DDG): who publishes the site; empty values are left out of the page.
+IMPRINT_PUBLISHER = env.str("IMPRINT_PUBLISHER", "Landeshauptstadt Wiesbaden, Der Magistrat")
+IMPRINT_REPRESENTED_BY = env.str("IMPRINT_REPRESENTED_BY", "vertreten durch den Oberbürgermeister")
+IMPRINT_ADDRESS = env.str("IMPRINT_ADDRESS", "Schloßplatz 6, 65183 Wiesbaden")
+IMPRINT_PHONE = env.str("IMPRINT_PHONE", "0611 31-0")
+IMPRINT_EMAIL = env.str("IMPRINT_EMAIL", "")
+IMPRINT_VAT_ID = env.str("IMPRINT_VAT_ID", "")
+IMPRINT_CONTENT_RESPONSIBLE = env.str(
+    "IMPRINT_CONTENT_RESPONSIBLE",
+    "Ausländerbehörde Wiesbaden, Alcide-de-Gasperi-Straße 2, 65197 Wiesbaden",
+)
+
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {
     "version": 1,

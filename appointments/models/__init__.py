@@ -20,6 +20,7 @@ from .appointments import (
 from .audit import Event
 from .capacity import Closure, Contingent, Counter, DelayedRelease, OpeningRule, Slot, Weekday
 from .catalogue import ResponsibilityRule, Service, Team
+from .feedback import AccessibilityFeedback
 from .invitations import (
     DeclineReason,
     Invitation,
@@ -34,6 +35,7 @@ from .statistics import CaseFigure, DailyCapacity, DailyFigure, HourlyFigure, St
 __all__ = [
     "ACTIVE_STATUSES",
     "PLACE_HOLDING_STATUSES",
+    "AccessibilityFeedback",
     "Appointment",
     "CancellationReason",
     "Case",

@@ -50,23 +50,40 @@ def rebook_url(appointment):
         return absolute(reverse("appointments:home"))
 
 
-def render_message(kind, appointment, **context):
-    """Subject, text and HTML of one message kind, in the resident's language."""
-    context = {
-        "appointment": appointment,
+def mail_context(language):
+    """What every mail's frame shows: the authority, and the statements in `language`
+    (privacy notice, accessibility statement, imprint) as absolute links for the footer."""
+    with translation.override(language):
+        links = {
+            f"{name}_url": absolute(reverse(f"appointments:{name}"))
+            for name in ("privacy", "accessibility", "imprint")
+        }
+    return {
         "AUTHORITY_ADDRESS": settings.AUTHORITY_ADDRESS,
         "AUTHORITY_NAME": settings.AUTHORITY_NAME,
-        "language": appointment.language,
-        "direction": "rtl"
-        if translation.get_language_info(appointment.language)["bidi"]
-        else "ltr",
-        **context,
+        "language": language,
+        "direction": "rtl" if translation.get_language_info(language)["bidi"] else "ltr",
+        **links,
     }
-    with translation.override(appointment.language):
-        subject = render_to_string(f"appointments/email/{kind}_subject.txt", context)
-        text = render_to_string(f"appointments/email/{kind}.txt", context)
-        html = render_to_string(f"appointments/email/{kind}.html", context)
+
+
+def render_templates(prefix, language, context):
+    """Subject, text and HTML of the templates `<prefix>_subject.txt`, `.txt`, `.html`."""
+    context = {**mail_context(language), **context}
+    with translation.override(language):
+        subject = render_to_string(f"{prefix}_subject.txt", context)
+        text = render_to_string(f"{prefix}.txt", context)
+        html = render_to_string(f"{prefix}.html", context)
     return " ".join(subject.split()), text, html
+
+
+def render_message(kind, appointment, **context):
+    """Subject, text and HTML of one message kind, in the resident's language."""
+    return render_templates(
+        f"appointments/email/{kind}",
+        appointment.language,
+        {"appointment": appointment, **context},
+    )
 
 
 def send(kind, appointment, *, occasion="", attachments=(), **context):

@@ -1,4 +1,4 @@
-"""Public pages: the start page with all concerns, and the privacy notice."""
+"""Public pages: the start page with all concerns, and the anti-bot challenge."""
 
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -17,10 +17,6 @@ def home(request):
     for service in services:
         service.next_release_at, service.next_release_day = next_release(service, now=now)
     return render(request, "appointments/home.html", {"services": services})
-
-
-def privacy(request):
-    return render(request, "appointments/privacy.html")
 
 
 @never_cache
