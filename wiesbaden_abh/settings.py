@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "appointments",
     "caseworkers",
 ]
@@ -83,8 +88,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then supervisors and administrators who must use a second
+    # factor (STAFF_2FA_REQUIRED) reach nothing but its set-up and code pages until they have.
+    "django_otp.middleware.OTPMiddleware",
+    "caseworkers.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (see Security below).
+    "csp.middleware.CSPMiddleware",
+    "wiesbaden_abh.headers.PermissionsPolicyMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -105,6 +117,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wiesbaden_abh.context_processors.authority",
+                # {{ CSP_NONCE }} for the rare inline <script> that must stay inline.
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -208,6 +222,42 @@ SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): everything from our own origin, no inline script or
+# style (scripts and styles are static files; an inline script would need {{ CSP_NONCE }}),
+# no framing, forms post only to us. img-src allows data: for images that CSS and vendored
+# widgets embed. The ALTCHA widget's worker is a static file ('self').
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Permissions-Policy: the site uses none of these browser features (the call display's chime
+# plays ordinary audio, which needs no permission).
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": ["self"],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-get": [],
+    "usb": [],
+    "browsing-topics": [],
+}
 
 # --- Celery -------------------------------------------------------------------------------
 # Redis when REDIS_URL is set; otherwise kombu's filesystem transport in var/celery, so the
@@ -377,6 +427,15 @@ RETENTION_LOGIN_ATTEMPT_DAYS = env.int("RETENTION_LOGIN_ATTEMPT_DAYS", default=3
 RETENTION_STAFF_AUDIT_DAYS = env.int("RETENTION_STAFF_AUDIT_DAYS", default=730)
 # Rows handled per transaction by apply_retention.
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+
+# Two-factor login (django-otp: TOTP app plus one-time recovery codes) for supervisors and
+# administrators, and for anyone entering the Django admin. Off by default (development,
+# tests); production turns it on (docker-compose.yml). Reception and caseworkers never need it.
+STAFF_2FA_REQUIRED = _flag("STAFF_2FA_REQUIRED", False)
+# Recovery codes handed out once when the authenticator app is set up.
+STAFF_2FA_RECOVERY_CODES = env.int("STAFF_2FA_RECOVERY_CODES", default=10)
+# The name the authenticator app shows next to the codes.
+OTP_TOTP_ISSUER = "Ausländerbehörde Wiesbaden"
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {
