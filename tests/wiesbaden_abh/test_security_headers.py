@@ -37,7 +37,7 @@ def assert_protected(response):
 @pytest.fixture
 def booked(settings):
     settings.BOOKING_CHALLENGE = False
-    service, team, slot = bookable_slot(days_ahead=5)
+    service, _team, slot = bookable_slot(days_ahead=5)
     appointment, token = booking.book(
         service=service, slot_id=slot.pk, person=person(1), channel="online"
     )
