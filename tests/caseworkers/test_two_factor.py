@@ -3,8 +3,11 @@ authenticator app once, then confirm a code after the password; recovery codes w
 reception and caseworkers log in as before; with the setting off nothing changes."""
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
+from django.core import checks
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -14,6 +17,7 @@ from tests.factories import PASSWORD, staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock("2026-11-10 10:30", tick=False)]
 
+ROOT = Path(__file__).resolve().parents[2]
 SETUP = "/backoffice/two-factor/setup/"
 VERIFY = "/backoffice/two-factor/"
 
@@ -153,3 +157,14 @@ def test_the_code_step_sends_nobody_to_another_site(client):
     log_in(client, user)
     response = client.post(VERIFY, {"code": code_of(device), "next": "https://evil.example/"})
     assert response["Location"] == "/backoffice/"
+
+
+def test_production_requires_the_second_factor_and_a_deploy_check_says_when_not(settings):
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert compose["x-app-env"]["STAFF_2FA_REQUIRED"] == "${STAFF_2FA_REQUIRED:-on}"
+    settings.DEBUG = False
+    ids = [m.id for m in checks.run_checks(include_deployment_checks=True)]
+    assert "wiesbaden_abh.W020" in ids
+    settings.STAFF_2FA_REQUIRED = True
+    ids = [m.id for m in checks.run_checks(include_deployment_checks=True)]
+    assert "wiesbaden_abh.W020" not in ids
