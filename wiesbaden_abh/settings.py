@@ -9,9 +9,10 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from . import headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -222,42 +223,10 @@ SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Content-Security-Policy (django-csp): everything from our own origin, no inline script or
-# style (scripts and styles are static files; an inline script would need {{ CSP_NONCE }}),
-# no framing, forms post only to us. img-src allows data: for images that CSS and vendored
-# widgets embed. The ALTCHA widget's worker is a static file ('self').
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "worker-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "frame-ancestors": [NONE],
-        "form-action": [SELF],
-    },
-}
-# Permissions-Policy: the site uses none of these browser features (the call display's chime
-# plays ordinary audio, which needs no permission).
-PERMISSIONS_POLICY = {
-    "accelerometer": [],
-    "autoplay": ["self"],
-    "camera": [],
-    "display-capture": [],
-    "geolocation": [],
-    "gyroscope": [],
-    "magnetometer": [],
-    "microphone": [],
-    "midi": [],
-    "payment": [],
-    "publickey-credentials-get": [],
-    "usb": [],
-    "browsing-topics": [],
-}
+# Content-Security-Policy (django-csp) and Permissions-Policy, explained where they are
+# defined: no inline script or style, no framing, none of the browser's device features.
+CONTENT_SECURITY_POLICY = headers.CONTENT_SECURITY_POLICY
+PERMISSIONS_POLICY = headers.PERMISSIONS_POLICY
 
 # --- Celery -------------------------------------------------------------------------------
 # Redis when REDIS_URL is set; otherwise kombu's filesystem transport in var/celery, so the
