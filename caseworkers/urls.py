@@ -18,6 +18,7 @@ from .views import (
     queue,
     reception,
     reports,
+    two_factor,
     visits,
 )
 
@@ -79,6 +80,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="caseworkers:login"), name="logout"),
+    path("two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     # --- Reception: find, check in, walk-ins ---
     path("reception/", reception.desk, name="reception"),
     path("reception/<int:appointment_id>/check-in/", reception.check_in, name="check_in"),

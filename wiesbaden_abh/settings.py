@@ -12,6 +12,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from . import headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -71,6 +73,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "appointments",
     "caseworkers",
 ]
@@ -83,8 +89,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then supervisors and administrators who must use a second
+    # factor (STAFF_2FA_REQUIRED) reach nothing but its set-up and code pages until they have.
+    "django_otp.middleware.OTPMiddleware",
+    "caseworkers.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (see Security below).
+    "csp.middleware.CSPMiddleware",
+    "wiesbaden_abh.headers.PermissionsPolicyMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -105,6 +118,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wiesbaden_abh.context_processors.authority",
+                # {{ CSP_NONCE }} for the rare inline <script> that must stay inline.
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -208,6 +223,10 @@ SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) and Permissions-Policy, explained where they are
+# defined: no inline script or style, no framing, none of the browser's device features.
+CONTENT_SECURITY_POLICY = headers.CONTENT_SECURITY_POLICY
+PERMISSIONS_POLICY = headers.PERMISSIONS_POLICY
 
 # --- Celery -------------------------------------------------------------------------------
 # Redis when REDIS_URL is set; otherwise kombu's filesystem transport in var/celery, so the
@@ -408,6 +427,15 @@ IMPRINT_CONTENT_RESPONSIBLE = env.str(
     "IMPRINT_CONTENT_RESPONSIBLE",
     "Ausländerbehörde Wiesbaden, Alcide-de-Gasperi-Straße 2, 65197 Wiesbaden",
 )
+# Two-factor login (django-otp: TOTP app plus one-time recovery codes) for supervisors and
+# administrators, and for anyone entering the Django admin. Off by default (development,
+# tests); production turns it on (docker-compose.yml). Reception and caseworkers never need it.
+STAFF_2FA_REQUIRED = _flag("STAFF_2FA_REQUIRED", False)
+# Recovery codes handed out once when the authenticator app is set up.
+STAFF_2FA_RECOVERY_CODES = env.int("STAFF_2FA_RECOVERY_CODES", default=10)
+# The name the authenticator app shows next to the codes.
+OTP_TOTP_ISSUER = "Ausländerbehörde Wiesbaden"
+
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {

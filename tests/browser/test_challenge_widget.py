@@ -56,7 +56,10 @@ def solve_by_keyboard(page, language):
 
 def test_widget_solves_by_keyboard_and_the_server_accepts_the_payload(live_server, watched_page):
     page = watched_page
-    page.goto(f"{live_server.url}/de/challenge-test/")
+    response = page.goto(f"{live_server.url}/de/challenge-test/")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "worker-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
 
     started = time.monotonic()
     payload = solve_by_keyboard(page, "de")
@@ -72,7 +75,7 @@ def test_widget_solves_by_keyboard_and_the_server_accepts_the_payload(live_serve
     assert page.locator("body").inner_text().strip() == "OK"
 
     # Everything (page, scripts, css, worker, challenge) came from our own server, the worker
-    # from our static path rather than a blob: URL, under a CSP without 'unsafe-inline'.
+    # from our static path rather than a blob: URL, under the site's CSP (no 'unsafe-inline').
     assert page.requests
     assert all(url.startswith(live_server.url) for url in page.requests), page.requests
     assert page.worker_urls

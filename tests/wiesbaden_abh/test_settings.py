@@ -98,7 +98,12 @@ def test_a_malformed_flag_is_refused_with_its_name():
 
 def test_deploy_checks_are_clean_under_production_settings():
     result = run_with(
-        {"DEBUG": "off", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "termine.wiesbaden.example"},
+        {
+            "DEBUG": "off",
+            "SECRET_KEY": STRONG_KEY,
+            "ALLOWED_HOSTS": "termine.wiesbaden.example",
+            "STAFF_2FA_REQUIRED": "on",  # as docker-compose.yml sets it
+        },
         args=["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
     )
     assert result.returncode == 0, result.stdout + result.stderr
