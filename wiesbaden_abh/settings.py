@@ -133,8 +133,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (rate limits, replay protection); Redis when configured --------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # Short timeouts: a hanging Redis fails fast and the database stands in (appointments.outage).
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -218,6 +223,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = _flag("CELERY_TASK_ALWAYS_EAGER", False)
+# Nobody reads our tasks' results. Keeping them would subscribe every publisher to the result
+# backend, which with Redis down retries for ~20 s on the request path, then raises RuntimeError.
+CELERY_TASK_IGNORE_RESULT = True
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
@@ -256,8 +264,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-invitations": {"task": "appointments.tasks.sweep_invitations", "schedule": 30 * 60},
 }
 # A publish that cannot reach the broker gives up quickly; the outbox sweeper sends later.
+# One immediate reconnect (a pooled connection broken by a Redis restart) and no sleep: with two
+# retries kombu slept 0.5 s on the request path for every publish while Redis was down.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
+    "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.5,
     "interval_max": 1,
@@ -377,6 +387,11 @@ RETENTION_LOGIN_ATTEMPT_DAYS = env.int("RETENTION_LOGIN_ATTEMPT_DAYS", default=3
 RETENTION_STAFF_AUDIT_DAYS = env.int("RETENTION_STAFF_AUDIT_DAYS", default=730)
 # Rows handled per transaction by apply_retention.
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+
+# Redis outage: after the cache or the broker failed, a process leaves it alone for this many
+# seconds (rate limits and challenge replay use the database, the sweepers deliver), logging
+# one warning per pause.
+OUTAGE_PAUSE_SECONDS = env.int("OUTAGE_PAUSE_SECONDS", default=30)
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {
