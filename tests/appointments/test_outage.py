@@ -93,9 +93,7 @@ def test_an_outage_logs_one_warning_per_pause_and_no_personal_data(cache_down, c
     assert "erika" not in caplog.text and "127.0.0.1" not in caplog.text
 
 
-def test_while_paused_the_cache_is_left_alone_and_afterwards_tried_again(
-    cache_down, monkeypatch
-):
+def test_while_paused_the_cache_is_left_alone_and_afterwards_tried_again(cache_down, monkeypatch):
     calls = []
     original_add = RedisCache.add
 
