@@ -64,7 +64,7 @@ class RedisServer:
 def _reset_celery_connections():
     """Forget the app's broker pool and result backend, so the next publish uses app.conf."""
     app._pool = None
-    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
+    app.amqp._producer_pool = None
     app._backend_cache = None
     if hasattr(app._local, "backend"):
         del app._local.backend
