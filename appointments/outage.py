@@ -7,7 +7,10 @@ broker's lasts, nothing is published and the sweepers deliver later. One warning
 naming only the error's type, so an outage does not flood the log.
 
 Counts kept in Redis before the outage are not seen by the database (and the other way round):
-for the minutes around a switch a limit may let a few more attempts through, never fewer.
+for one window around a switch a limit may let a few more attempts through, never fewer. A
+challenge solution used during the outage stays used when Redis is back (`marked`, asked by a
+process that saw the outage within a challenge's lifetime); one used in Redis just before the
+outage could be replayed once during it (each replay still counts against the hold limits).
 """
 
 import datetime as dt
@@ -28,15 +31,20 @@ class Pause:
 
     def __init__(self, name, consequence):
         self.name, self.consequence = name, consequence
-        self._until = 0.0
+        self._until = self._failed_at = None
 
     def active(self):
-        return time.monotonic() < self._until
+        return self._until is not None and time.monotonic() < self._until
+
+    def failed_within(self, seconds):
+        """Whether the last failure in this process was less than `seconds` ago."""
+        return self._failed_at is not None and time.monotonic() - self._failed_at < seconds
 
     def start(self, error):
         """Record a failure: pause, and log one warning without the error's text (it may hold
         a key or an address)."""
-        self._until = time.monotonic() + settings.OUTAGE_PAUSE_SECONDS
+        self._failed_at = time.monotonic()
+        self._until = self._failed_at + settings.OUTAGE_PAUSE_SECONDS
         logger.warning(
             "%s unavailable (%s); %s for %ss",
             self.name,
@@ -46,7 +54,7 @@ class Pause:
         )
 
     def clear(self):
-        self._until = 0.0
+        self._until = self._failed_at = None
 
 
 CACHE = Pause("cache", "rate limits and challenge replay use the database")
@@ -88,3 +96,8 @@ def add(*, key, timeout):
     except IntegrityError:
         return False
     return True
+
+
+def marked(*, key):
+    """Whether `key` was marked during an outage and has not expired (one indexed read)."""
+    return FallbackCounter.objects.filter(key=key, expires_at__gt=timezone.now()).exists()

@@ -47,9 +47,14 @@ def _first_use(key, timeout):
     """True the first time `key` is used within `timeout` seconds (atomic: SET NX on Redis)."""
     if not outage.CACHE.active():
         try:
-            return cache.add(key, True, timeout=timeout)
+            first = cache.add(key, True, timeout=timeout)
         except CACHE_ERRORS as error:
             outage.CACHE.start(error)
+        else:
+            # A solution used while the cache was down stays used once it is back (the database
+            # is asked only for a challenge's lifetime after this process saw the outage).
+            recent = outage.CACHE.failed_within(CHALLENGE_LIFETIME.total_seconds())
+            return first and not (recent and outage.marked(key=key))
     return outage.add(key=key, timeout=timeout)
 
 

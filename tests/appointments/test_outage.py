@@ -145,3 +145,14 @@ def test_concurrent_fallback_counts_lose_no_attempt_and_mark_a_solution_once():
 
     assert sorted(counts) == list(range(1, 21)), counts
     assert marks.count(True) == 1 and marks.count(False) == 19, marks
+
+
+def test_a_solution_used_while_the_cache_was_down_stays_used_when_it_is_back(cache_down, settings):
+    settings.OUTAGE_PAUSE_SECONDS = 0  # the cache is tried again at once
+    payload = solve(protection.new_challenge())
+    assert protection.verify_challenge(payload) is True  # in the database, Redis refused
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    assert protection.verify_challenge(payload) is False
+    assert protection.verify_challenge(solve(protection.new_challenge())) is True
