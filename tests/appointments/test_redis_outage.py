@@ -13,7 +13,7 @@ from appointments.models import Appointment, OutboxMessage, OutboxStatus, Status
 from appointments.notifications import outbox
 from tests.appointments.api.helpers import booking_payload, hold_on_the_web, solve, token_from_mail
 from tests.conftest import free_port
-from tests.factories import bookable_slot
+from tests.factories import PASSWORD, bookable_slot
 from wiesbaden_abh.celery import app, ping
 
 pytestmark = [pytest.mark.redis_server, pytest.mark.django_db(transaction=True)]
@@ -189,3 +189,11 @@ def test_with_redis_stopped_healthz_says_degraded_not_down(client, stopped_redis
 
     assert response.status_code == 200
     assert response.json() == {"status": "degraded", "database": "ok", "broker": "unreachable"}
+
+
+def test_with_redis_stopped_staff_still_log_in(client, stopped_redis, reception_user):
+    response = client.post(
+        "/backoffice/login/", {"username": "empfang", "password": PASSWORD}, follow=False
+    )
+
+    assert response.status_code == 302 and "/backoffice/login/" not in response["Location"]
