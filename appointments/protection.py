@@ -1,7 +1,7 @@
 """Protection against bots and brute force, one implementation for the web and the API:
 the client address, cache-based rate limits (Redis in production), the limits on holds and
 on link attempts, and the self-hosted ALTCHA proof-of-work challenge (each solution accepted
-once, until it expires)."""
+once, until it expires). When the cache fails, both go on in the database (appointments.outage)."""
 
 import base64
 import binascii
@@ -11,14 +11,52 @@ import json
 import secrets
 
 import altcha
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from . import outage
 from .errors import ChallengeFailed, TooManyAttempts
 from .names import email_key
 
 HOUR, DAY = 3600, 86400
+# What a cache call raises when Redis cannot be reached or answers too late.
+CACHE_ERRORS = (redis.RedisError, OSError)
+
+# --- The cache, or the database while it is down -------------------------------------------
+
+
+def _count(key, timeout):
+    """One more attempt under `key`; the count in the window (the first one opens it)."""
+    if not outage.CACHE.active():
+        try:
+            if cache.add(key, 1, timeout=timeout):
+                return 1
+            try:
+                return cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=timeout)
+                return 1
+        except CACHE_ERRORS as error:
+            outage.CACHE.start(error)
+    return outage.incr(key=key, timeout=timeout)
+
+
+def _first_use(key, timeout):
+    """True the first time `key` is used within `timeout` seconds (atomic: SET NX on Redis)."""
+    if not outage.CACHE.active():
+        try:
+            first = cache.add(key, True, timeout=timeout)
+        except CACHE_ERRORS as error:
+            outage.CACHE.start(error)
+        else:
+            # A solution used while the cache was down stays used once it is back (the database
+            # is asked only for a challenge's lifetime after this process saw the outage).
+            recent = outage.CACHE.failed_within(CHALLENGE_LIFETIME.total_seconds())
+            return first and not (recent and outage.marked(key=key))
+    return outage.add(key=key, timeout=timeout)
+
 
 # --- Client address and rate limits --------------------------------------------------------
 
@@ -37,15 +75,7 @@ def allow(scope, identity, *, limit, window_seconds):
     if not settings.RATE_LIMITS:
         return True
     digest = hashlib.sha256(f"{scope}:{identity}".encode()).hexdigest()[:32]
-    key = f"ratelimit:{scope}:{digest}"
-    if cache.add(key, 1, timeout=window_seconds):
-        return limit >= 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window_seconds)
-        return limit >= 1
-    return count <= limit
+    return _count(f"ratelimit:{scope}:{digest}", window_seconds) <= limit
 
 
 def link_attempt_allowed(request):
@@ -118,11 +148,11 @@ def verify_challenge(payload: str) -> bool:
     result = altcha.verify_solution(data, settings.BOOKING_CHALLENGE_HMAC_KEY)
     if not result.verified:
         return False
-    # The signature identifies the challenge; add() is atomic (SET NX on Redis), so of two
-    # concurrent submissions of the same solution only one gets through.
+    # The signature identifies the challenge; of two concurrent submissions of the same
+    # solution only one gets through.
     expires_at = data.challenge.parameters.expires_at
     remaining = int(expires_at - timezone.now().timestamp()) + 1
-    return cache.add(USED_KEY_PREFIX + data.challenge.signature, True, timeout=max(remaining, 1))
+    return _first_use(USED_KEY_PREFIX + data.challenge.signature, max(remaining, 1))
 
 
 def _decode(payload: str) -> altcha.Payload | None:

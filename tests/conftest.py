@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from appointments import outage
 from caseworkers.roles import CASEWORKER, RECEPTION, SUPERVISOR
 from tests.factories import PASSWORD, open_office, staff
 
@@ -61,6 +62,7 @@ def pytest_collection_modifyitems(config, items):
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
     skip_redis = pytest.mark.skip(reason="needs Redis (set REDIS_URL=redis://...)")
     skip_browser = pytest.mark.skip(reason="needs Debian's chromium (scripts/ensure-chromium)")
+    skip_redis_server = pytest.mark.skip(reason="needs the redis-server binary")
     for item in items:
         if "postgres" in item.keywords and not _on_postgresql():
             item.add_marker(skip_pg)
@@ -68,6 +70,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
         if "browser" in item.keywords and CHROMIUM is None:
             item.add_marker(skip_browser)
+        if "redis_server" in item.keywords and shutil.which("redis-server") is None:
+            item.add_marker(skip_redis_server)
 
 
 @pytest.fixture(autouse=True)
@@ -133,6 +137,14 @@ def _tasks_run_inline():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _no_outage_pause():
+    """A test that makes the cache or the broker fail must not pause them for the next one."""
+    yield
+    outage.CACHE.clear()
+    outage.BROKER.clear()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ def _make_queue_folders(sender, **kwargs):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
-@app.task(name="wiesbaden_abh.ping")
+@app.task(name="wiesbaden_abh.ping", ignore_result=False)
 def ping():
     """A trivial task for health checks and the round-trip test."""
     return "pong"

@@ -148,8 +148,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (rate limits, replay protection); Redis when configured --------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # Short timeouts: a hanging Redis fails fast and the database stands in (appointments.outage).
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -237,6 +242,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = _flag("CELERY_TASK_ALWAYS_EAGER", False)
+# Nobody reads our tasks' results. Keeping them would subscribe every publisher to the result
+# backend, which with Redis down retries for ~20 s on the request path, then raises RuntimeError.
+CELERY_TASK_IGNORE_RESULT = True
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
@@ -275,8 +283,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-invitations": {"task": "appointments.tasks.sweep_invitations", "schedule": 30 * 60},
 }
 # A publish that cannot reach the broker gives up quickly; the outbox sweeper sends later.
+# One immediate reconnect (a pooled connection broken by a Redis restart) and no sleep: with two
+# retries kombu slept 0.5 s on the request path for every publish while Redis was down.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
+    "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.5,
     "interval_max": 1,
@@ -435,7 +445,10 @@ STAFF_2FA_REQUIRED = _flag("STAFF_2FA_REQUIRED", False)
 STAFF_2FA_RECOVERY_CODES = env.int("STAFF_2FA_RECOVERY_CODES", default=10)
 # The name the authenticator app shows next to the codes.
 OTP_TOTP_ISSUER = "Ausländerbehörde Wiesbaden"
-
+# Redis outage: after the cache or the broker failed, a process leaves it alone for this many
+# seconds (rate limits and challenge replay use the database, the sweepers deliver), logging
+# one warning per pause.
+OUTAGE_PAUSE_SECONDS = env.int("OUTAGE_PAUSE_SECONDS", default=30)
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {

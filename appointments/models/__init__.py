@@ -2,7 +2,8 @@
 
 Models hold fields, constraints and small derived properties; workflows live in the domain
 modules (scheduling, booking, lifecycle). Lower modules never import higher ones:
-catalogue → capacity → appointments → audit, outbox, statistics, invitations.
+catalogue → capacity → appointments → audit, outbox, statistics, invitations (protection
+stands alone).
 """
 
 from .appointments import (
@@ -30,6 +31,7 @@ from .invitations import (
     InvitationWindow,
 )
 from .outbox import OutboxMessage, OutboxStatus
+from .protection import FallbackCounter
 from .statistics import CaseFigure, DailyCapacity, DailyFigure, HourlyFigure, StatisticsDay
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "DelayedRelease",
     "EmailLock",
     "Event",
+    "FallbackCounter",
     "HourlyFigure",
     "Invitation",
     "InvitationBatch",

@@ -58,13 +58,23 @@ def test_healthz_reports_database_ok(client):
     assert response.json()["database"] == "ok"
 
 
-def test_healthz_is_unhealthy_when_the_configured_broker_is_down(client, settings):
+def test_healthz_is_degraded_but_serving_when_the_configured_broker_is_down(client, settings):
+    # Booking goes on without Redis (appointments.outage): a load balancer must keep the web.
     from tests.conftest import free_port
 
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
     response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "ok", "broker": "unreachable"}
+
+
+def test_healthz_is_unhealthy_when_the_database_is_down(client, monkeypatch):
+    from wiesbaden_abh import health
+
+    monkeypatch.setattr(health, "_database_ok", lambda: False)
+    response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "ok", "broker": "unreachable"}
+    assert response.json()["status"] == "error" and response.json()["database"] == "unreachable"
 
 
 def test_staff_roles_exist_as_groups_after_migration():
