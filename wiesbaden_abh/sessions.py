@@ -39,6 +39,13 @@ class SessionPolicyMiddleware:
         return response
 
 
+def start_staff_session(sender, request, user, **kwargs):
+    """On login (user_logged_in, connected in caseworkers' ready()): a browser-session cookie
+    and the idle clock start with the login itself, so the next request writes nothing."""
+    if request is not None and hasattr(request, "session"):
+        _staff_touch(request)
+
+
 def _staff_idle_check(request):
     seen = request.session.get(LAST_SEEN)
     idle = dt.timedelta(minutes=settings.STAFF_SESSION_IDLE_MINUTES).total_seconds()
