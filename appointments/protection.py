@@ -6,7 +6,9 @@ once, until it expires). When the cache fails, both go on in the database (appoi
 import base64
 import binascii
 import datetime
+import functools
 import hashlib
+import ipaddress
 import json
 import secrets
 
@@ -62,12 +64,58 @@ def _first_use(key, timeout):
 
 
 def client_ip(request):
-    """The client's address; behind a trusted proxy the address it appended last."""
-    if settings.USE_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address: REMOTE_ADDR, unless that is a trusted proxy (TRUSTED_PROXIES);
+    then the right-most X-Forwarded-For hop that is not a trusted proxy itself.
+
+    Hops are read from the right because only those were appended by our own proxies; anything
+    further left came from the client and may be forged. An unreadable hop ends the walk: the
+    last trusted hop before it stands for the client, so garbage cannot mint new identities.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    address = _parse_address(remote)
+    if address is None:
+        return remote.strip()
+    trusted = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    if not _is_trusted(address, trusted):
+        return str(address)
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        hop_address = _parse_address(hop)
+        if hop_address is None:
+            if hop.strip():
+                break  # forged or mangled: trust nothing to its left
+            continue  # an empty element ("a,,b" or a trailing comma)
+        address = hop_address
+        if not _is_trusted(address, trusted):
+            break
+    return str(address)
+
+
+def _parse_address(text):
+    """An IPv4 or IPv6 address from a header hop ("203.0.113.7", "[2001:db8::1]:443",
+    "203.0.113.7:51000"), IPv4-mapped IPv6 as IPv4; None for anything else."""
+    text = text.strip()
+    if text.startswith("["):  # [IPv6] or [IPv6]:port
+        text = text[1:].split("]", 1)[0]
+    elif text.count(":") == 1:  # IPv4:port
+        text = text.split(":", 1)[0]
+    if not text or len(text) > 64:
+        return None
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address
+
+
+@functools.lru_cache(maxsize=8)
+def _trusted_networks(entries):
+    """TRUSTED_PROXIES as networks (a plain address is a network of one)."""
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
+
+
+def _is_trusted(address, networks):
+    return any(address.version == network.version and address in network for network in networks)
 
 
 def allow(scope, identity, *, limit, window_seconds):

@@ -144,8 +144,31 @@ def test_keys_that_docker_compose_v1_rejects_are_reported(schema, production, br
 # --- (c) what the production stack consists of ---------------------------------------------
 
 
-def test_production_stack_defines_postgres_redis_web_worker_and_beat(production):
-    assert set(production["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+def test_production_stack_defines_postgres_redis_web_worker_beat_and_the_proxy(production):
+    assert set(production["services"]) == {"postgres", "redis", "web", "worker", "beat", "proxy"}
+
+
+def test_only_the_proxy_is_published_and_web_is_reached_through_it(production):
+    services = production["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    assert {"80:80", "443:443"} <= set(services["proxy"]["ports"])
+    assert services["proxy"]["depends_on"] == {"web": {"condition": "service_healthy"}}
+
+
+def test_the_proxy_configuration_is_mounted_and_forwards_the_client_address(production):
+    mounts = production["services"]["proxy"]["volumes"]
+    source = next(m.split(":")[0] for m in mounts if m.endswith(":/etc/caddy/Caddyfile:ro"))
+    caddyfile = (REPO_ROOT / source).read_text(encoding="utf-8")
+    assert "reverse_proxy web:8000" in caddyfile
+    assert "header_up X-Forwarded-For {remote_host}" in caddyfile
+    assert "header_up X-Forwarded-Proto {scheme}" in caddyfile
+
+
+def test_the_app_trusts_exactly_the_compose_network(production):
+    [subnet] = production["networks"]["default"]["ipam"]["config"]
+    environment = production["services"]["web"]["environment"]
+    assert environment["TRUSTED_PROXIES"] == subnet["subnet"] == "${APP_SUBNET:-172.28.0.0/16}"
 
 
 def test_web_postgres_and_redis_have_healthchecks(production):

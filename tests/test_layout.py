@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("appointments", "caseworkers", "wiesbaden_abh")
 # Function-level imports of project modules that are there on purpose, each with its reason
 # in a comment at the import: Django's start-up hook registers checks and tasks.
-ALLOWED = {("appointments/apps.py", "ready")}
+ALLOWED = {("appointments/apps.py", "ready"), ("caseworkers/apps.py", "ready")}
 MAX_LINES = 420
 # The one settings module (CONVENTIONS.md "Settings"): every knob with its comment in one place
 # is worth more than the split; it still has a ceiling.

@@ -5,6 +5,7 @@ transport. See README.md and .env.example for every variable.
 """
 
 import datetime as dt
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -93,6 +94,8 @@ MIDDLEWARE = [
     # factor (STAFF_2FA_REQUIRED) reach nothing but its set-up and code pages until they have.
     "django_otp.middleware.OTPMiddleware",
     "caseworkers.middleware.SecondFactorMiddleware",
+    # Staff idle timeout and browser-session cookies; residents' sessions end within hours.
+    "wiesbaden_abh.sessions.SessionPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (see Security below).
@@ -219,7 +222,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and SECURE_SSL_REDIRECT
+# Secure cookies whenever DEBUG is off, also behind a TLS-terminating proxy that redirects itself.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -371,12 +375,10 @@ RATE_LIMIT_HOLDS_PER_IP_HOUR = env.int("RATE_LIMIT_HOLDS_PER_IP_HOUR", default=1
 RATE_LIMIT_HOLDS_PER_EMAIL_DAY = env.int("RATE_LIMIT_HOLDS_PER_EMAIL_DAY", default=5)
 # Verification and manage-link attempts per client address per hour.
 RATE_LIMIT_LINKS_PER_IP_HOUR = env.int("RATE_LIMIT_LINKS_PER_IP_HOUR", default=60)
-# Behind a reverse proxy: take the client address from the last X-Forwarded-For entry.
-USE_X_FORWARDED_FOR = _flag("USE_X_FORWARDED_FOR", False)
 # Brute-force protection of the staff and admin login (django-axes, attempts in the database):
 # after LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
 # locked for LOGIN_LOCKOUT_MINUTES; a successful login clears the count. The client address is
-# taken as the rate limits take it (USE_X_FORWARDED_FOR). Administrators unlock in the admin.
+# taken as the rate limits take it (TRUSTED_PROXIES). Administrators unlock in the admin.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -449,6 +451,28 @@ OTP_TOTP_ISSUER = "Ausländerbehörde Wiesbaden"
 # seconds (rate limits and challenge replay use the database, the sweepers deliver), logging
 # one warning per pause.
 OUTAGE_PAUSE_SECONDS = env.int("OUTAGE_PAUSE_SECONDS", default=30)
+# Proxy, sessions and login lockout (production behind the TLS proxy of docker-compose.yml).
+# Proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDR networks, e.g.
+# "127.0.0.1/32,172.16.0.0/12". Empty (default): nobody, REMOTE_ADDR is the client. The client
+# is the right-most hop that is not one of these (appointments.protection.client_ip).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+try:
+    TRUSTED_PROXIES = [str(ipaddress.ip_network(p.strip(), strict=False)) for p in TRUSTED_PROXIES]
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error} (addresses or CIDR networks).") from None
+if _flag("USE_X_FORWARDED_FOR", False):  # replaced: it believed any client's header
+    raise ImproperlyConfigured(
+        "USE_X_FORWARDED_FOR is no longer supported: set TRUSTED_PROXIES to the proxy's "
+        "addresses or networks (e.g. 172.16.0.0/12) and remove USE_X_FORWARDED_FOR."
+    )
+# Staff sessions end after this many idle minutes and when the browser closes; resident
+# sessions holding a booking's manage token or draft end this many hours after they began.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+RESIDENT_SESSION_HOURS = env.int("RESIDENT_SESSION_HOURS", default=4)
+# Password spraying: this many wrong passwords from one address (any usernames) within
+# LOGIN_LOCKOUT_MINUTES lock that address (caseworkers.lockout); per username see above.
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
+AXES_HANDLER = "caseworkers.lockout.AddressAwareHandler"
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appointments", "0005_invitations"),
+        ("appointments", "0006_accessibility_feedback"),
     ]
 
     operations = [

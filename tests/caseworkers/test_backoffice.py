@@ -81,8 +81,8 @@ def test_reception_search_needs_a_code_or_name_and_birth_date(client, login_as):
 
 def test_a_very_late_arrival_is_refused_with_a_reason_unless_accepted(client, login_as):
     appointment = booked_today(1)
-    login_as("reception")
     with time_machine.travel(at_hour(11, 30), tick=False):
+        login_as("reception")  # logged in earlier, an hour idle would have ended the session
         refused = client.post(f"/backoffice/reception/{appointment.pk}/check-in/", follow=True)
         assert appointment.code in refused.redirect_chain[-1][0]
         appointment.refresh_from_db()

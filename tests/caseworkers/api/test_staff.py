@@ -247,6 +247,7 @@ def test_check_in_refusals(staff_api, office):
     unknown = client.post(f"{STAFF}/check-in/", {"code": "NOPE2345"}, format="json")
     wrong_day = client.post(f"{STAFF}/check-in/", {"code": tomorrow.code}, format="json")
     with time_machine.travel(NOW + dt.timedelta(hours=2, minutes=30), tick=False):
+        client.force_login(_user)  # hours later: the idle session has ended, a new login
         too_late = client.post(f"{STAFF}/check-in/", {"code": late.code}, format="json")
         accepted = client.post(
             f"{STAFF}/check-in/", {"code": late.code, "accept_late": True}, format="json"
