@@ -46,4 +46,5 @@ USER app
 
 EXPOSE 8000
 
-CMD ["gunicorn", "wiesbaden_abh.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py (read from /app) sets the access log: paths only, no query strings.
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "wiesbaden_abh.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install system-packages messages lock clean
+.PHONY: run test install system-packages messages lock audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ lock: install
 	( echo "# Constraints for reproducible installs: pip install -c requirements.lock -e '.[dev]'"; \
 	  echo "# Regenerate with: make lock"; \
 	  $(PY) -m pip freeze --exclude-editable | grep -v '^-e' ) > requirements.lock
+
+## audit: known vulnerabilities of the locked dependencies (pip-audit; skipped when offline)
+audit: install
+	$(PY) tools/audit_dependencies.py requirements.lock
 
 clean:
 	rm -rf var/celery var/staticfiles

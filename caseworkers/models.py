@@ -1,4 +1,4 @@
-"""Staff-side tables: device tokens for call displays and kiosks."""
+"""Staff-side tables: device tokens for call displays and kiosks, staff members' API tokens."""
 
 import hashlib
 import secrets
@@ -68,3 +68,51 @@ class DeviceToken(models.Model):
         if device:
             cls.objects.filter(pk=device.pk).update(last_used_at=timezone.now())
         return device
+
+
+class ApiToken(models.Model):
+    """A staff member's personal API token (`Authorization: Token <key>`), one per person.
+
+    Only its SHA-256 hash and a short prefix (to tell tokens apart in lists) are stored; the
+    key is shown once, in the answer that issues it.
+    """
+
+    PREFIX_LENGTH = 8
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_token",
+        verbose_name=_("user"),
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=PREFIX_LENGTH, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.prefix}…"
+
+    @staticmethod
+    def hash(key):
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    @transaction.atomic
+    def issue(cls, *, user):
+        """Replace the user's token by a new one; returns (token, the key in clear, shown once)."""
+        key = secrets.token_hex(20)
+        cls.objects.filter(user=user).delete()
+        token = cls.objects.create(
+            user=user, key_hash=cls.hash(key), prefix=key[: cls.PREFIX_LENGTH]
+        )
+        return token, key
+
+    @classmethod
+    def find(cls, key):
+        """The token with this key (its user loaded), or None."""
+        return cls.objects.select_related("user").filter(key_hash=cls.hash(key or "")).first()

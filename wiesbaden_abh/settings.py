@@ -66,7 +66,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -489,11 +488,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- REST API (/api/v1/, schema at /api/schema/) -------------------------------------------
 # Staff authenticate by session or per-user token (401 for anonymous callers, so the token
-# scheme comes first); the public views and the display feed set their own. Rate limits are
-# the web's (appointments.ratelimit), applied by the API views themselves.
+# scheme comes first; tokens are stored hashed, caseworkers.models.ApiToken); the public views
+# and the display feed set their own. Rate limits are the web's (appointments.ratelimit),
+# applied by the API views themselves.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "caseworkers.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -5,6 +5,7 @@ that causes it, and stored once per (appointment, kind, occasion).
 """
 
 import base64
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from ..documents import ics_attachment
 from ..models import OutboxMessage
@@ -40,9 +41,20 @@ def verify_url(appointment, token):
 
 
 def reply_url(appointment, answer):
-    """A link that allows exactly one answer to a reminder ("confirm" or "cancel")."""
-    signed = signing.dumps({"c": appointment.code, "a": answer}, salt=REPLY_SALT)
+    """A link that allows exactly one answer to a reminder ("confirm" or "cancel"), signed
+    with the end of the appointment it was sent for (reply_link_expired)."""
+    ends = int(appointment.slot.end.timestamp())
+    signed = signing.dumps({"c": appointment.code, "a": answer, "e": ends}, salt=REPLY_SALT)
     return _reverse(appointment, "appointments:reply", s=signed)
+
+
+def reply_link_expired(data, appointment, *, now=None):
+    """Whether a reply link (its signed data) has ended: with the appointment it was sent for,
+    and at the latest with the appointment as it is now (also for links signed without `e`)."""
+    ends = appointment.slot.end
+    if isinstance(data.get("e"), int):
+        ends = min(ends, dt.datetime.fromtimestamp(data["e"], tz=dt.UTC))
+    return (now or timezone.now()) >= ends
 
 
 def rebook_url(appointment):

@@ -20,7 +20,8 @@ from ..codes import normalize_code
 from ..invitations import answers
 from ..models import DeclineReason, InvitationState
 from .errors import errors_as_messages
-from .manage import _allowed, _remember, _resolve
+from .links import move_to_session
+from .manage import _allowed, _remember, _resolve, _token_keeper
 from .wizard import _parse_day, too_many
 
 
@@ -61,23 +62,13 @@ def _to_detail(code):
     return redirect("appointments:invitation:detail", code=normalize_code(code))
 
 
-def _from_link(request, code):
-    """A link with `?t=`: keep the token in the session and clean the address bar."""
-    if not _allowed(request):
-        return too_many(request)
-    _remember(request, normalize_code(code), request.GET["t"])
-    return None
-
-
 def _entry(view):
     """Views reachable from the links in the e-mail: take the token, then show the page."""
 
     def wrapped(request, code):
-        if "t" in request.GET:
-            refused = _from_link(request, code)
-            if refused:
-                return refused
-            return redirect(request.path)
+        moved = move_to_session(request, "t", _token_keeper(request, code))
+        if moved:
+            return moved
         invitation, token = _invitation(request, code)
         if invitation is None:
             return _access_page(request, code, AccessForm())

@@ -1,7 +1,8 @@
 """The resident's own appointment: verify, view, print, calendar file, move, cancel.
 
 The secret token arrives once in the e-mail link (`?t=`); it is then kept in the session and
-the address bar is cleaned. A wrong code and a wrong token give the same neutral page.
+the address bar is cleaned (views/links.py). A wrong code and a wrong token give the same
+neutral page. Reminder reply links (`?s=`) are handled alike and end with the appointment.
 """
 
 from django.contrib import messages
@@ -18,20 +19,34 @@ from ..codes import normalize_code
 from ..documents import ics_bytes, qr_svg
 from ..errors import BookingError, HoldExpired, NotFound
 from ..models import ACTIVE_STATUSES, CancellationReason, Status
-from ..notifications.messages import REPLY_SALT
+from ..notifications.messages import REPLY_SALT, reply_link_expired
 from ..selectors import appointment_for_display
 from .errors import errors_as_messages, show_error
+from .links import move_to_session
 from .wizard import _calendar_context, _parse_day, too_many
 
 TOKENS = "manage_tokens"
+REPLIES = "reply_links"
 
 
-def _remember(request, code, token):
-    tokens = dict(request.session.get(TOKENS) or {})
+def _remember(request, code, token, key=TOKENS):
+    tokens = dict(request.session.get(key) or {})
     tokens[code] = token
     if len(tokens) > 10:
         tokens = dict(list(tokens.items())[-10:])
-    request.session[TOKENS] = tokens
+    request.session[key] = tokens
+
+
+def _token_keeper(request, code):
+    """For links.move_to_session: keep the link's token for this code (rate limited)."""
+
+    def keep(token):
+        if not _allowed(request):
+            return too_many(request)
+        _remember(request, normalize_code(code), token)
+        return None
+
+    return keep
 
 
 def _not_found(request):
@@ -58,7 +73,20 @@ def verify(request, code):
     """The link from the verification e-mail: one button confirms (mail scanners only GET)."""
     if not _allowed(request):
         return too_many(request)
-    token = request.POST.get("t") or request.GET.get("t", "")
+    code = normalize_code(code)
+
+    def keep(token):
+        try:
+            booking.find_by_code_and_token(code=code, token=token)
+        except NotFound:
+            return _not_found(request)  # a wrong link is not kept
+        _remember(request, code, token)
+        return None
+
+    moved = move_to_session(request, "t", keep)
+    if moved:
+        return moved
+    token = request.POST.get("t") or (request.session.get(TOKENS) or {}).get(code, "")
     try:
         appointment = booking.find_by_code_and_token(code=code, token=token)
     except NotFound:
@@ -76,16 +104,14 @@ def verify(request, code):
         _remember(request, appointment.code, token)
         messages.success(request, _("Thank you: your appointment is booked."))
         return redirect("appointments:manage", code=appointment.code)
-    return render(request, "appointments/verify.html", {"appointment": appointment, "token": token})
+    return render(request, "appointments/verify.html", {"appointment": appointment})
 
 
 @never_cache
 def manage(request, code):
-    if "t" in request.GET:
-        if not _allowed(request):
-            return too_many(request)
-        _remember(request, normalize_code(code), request.GET["t"])
-        return redirect("appointments:manage", code=normalize_code(code))
+    moved = move_to_session(request, "t", _token_keeper(request, code))
+    if moved:
+        return moved
     appointment, _token = _resolve(request, code)
     if appointment is None:
         return _not_found(request)
@@ -166,33 +192,59 @@ def reschedule(request, code):
     return render(request, "appointments/reschedule.html", {**context, "appointment": appointment})
 
 
+def _reply_link(signed, code):
+    """(appointment, answer, expired) of a reply link signed for this code, else None."""
+    try:
+        data = signing.loads(signed, salt=REPLY_SALT)
+    except signing.BadSignature:
+        return None
+    appointment = appointment_for_display(code)
+    if (
+        appointment is None
+        or data.get("c") != appointment.code
+        or data.get("a") not in ("confirm", "cancel")
+    ):
+        return None
+    return appointment, data["a"], reply_link_expired(data, appointment)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def reply(request, code):
     """A reminder's one-click answers: "I will come" or "cancel so someone else can have it".
 
-    The link carries a signature for exactly this appointment and answer; the page asks for
-    one press of a button, so a mail scanner opening the link changes nothing.
+    The link carries a signature for exactly this appointment and answer, valid until the
+    appointment ends; the page asks for one press of a button, so a mail scanner opening the
+    link changes nothing.
     """
     if not _allowed(request):
         return too_many(request)
-    signed = request.POST.get("s") or request.GET.get("s", "")
-    try:
-        data = signing.loads(signed, salt=REPLY_SALT)
-    except signing.BadSignature:
+    code = normalize_code(code)
+
+    def keep(signed):
+        if _reply_link(signed, code) is None:
+            return _not_found(request)
+        _remember(request, code, signed, key=REPLIES)
+        return None
+
+    moved = move_to_session(request, "s", keep)
+    if moved:
+        return moved
+    signed = request.POST.get("s") or (request.session.get(REPLIES) or {}).get(code, "")
+    link = _reply_link(signed, code)
+    if link is None:
         return _not_found(request)
-    appointment = appointment_for_display(normalize_code(code))
-    if (
-        appointment is None
-        or data.get("c") != appointment.code
-        or data.get("a")
-        not in (
-            "confirm",
-            "cancel",
+    appointment, answer, expired = link
+    if expired:
+        return render(
+            request,
+            "appointments/expired.html",
+            {
+                "title": _("Link expired"),
+                "message": _("This link has expired: the appointment is over."),
+            },
+            status=410,
         )
-    ):
-        return _not_found(request)
-    answer = data["a"]
     if request.method == "POST":
         if appointment.status != Status.BOOKED:
             messages.error(request, _("This appointment can no longer be changed."))

@@ -1,4 +1,5 @@
-"""`Authorization: Device <token>`: the read-only credential of a call display or kiosk.
+"""`Authorization: Device <token>`: the read-only credential of a call display or kiosk;
+`Authorization: Token <key>`: a staff member's personal token, looked up by its hash.
 
 A device is no user: it gets no roles, so no staff endpoint lets it in; only views that ask
 for IsDevice accept it.
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from ..models import DeviceToken
+from ..models import ApiToken, DeviceToken
 
 
 class DeviceTokenAuthentication(authentication.BaseAuthentication):
@@ -32,6 +33,16 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class HashedTokenAuthentication(authentication.TokenAuthentication):
+    """DRF's `Token <key>` scheme, but the key is found by its SHA-256 hash (models.ApiToken)."""
+
+    def authenticate_credentials(self, key):
+        token = ApiToken.find(key)
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed()
+        return token.user, token
 
 
 class DeviceTokenScheme(OpenApiAuthenticationExtension):

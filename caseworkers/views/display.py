@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from appointments import selectors
 from appointments.models import Team
+from appointments.views.links import move_to_session
 
 from ..models import DeviceToken
 from ..roles import roles_of
@@ -32,14 +33,22 @@ def _teams(request):
     return list(teams.filter(pk__in=wanted) if wanted else teams)
 
 
-@never_cache
-def display(request):
-    if "device" in request.GET:
-        device = DeviceToken.active_for(request.GET["device"])
+def _keep_device(request):
+    def keep(token):
+        device = DeviceToken.active_for(token)
         if device is None:
             raise PermissionDenied
         request.session[DEVICE_KEY] = device.pk
-        return redirect("caseworkers:display")
+        return None
+
+    return keep
+
+
+@never_cache
+def display(request):
+    moved = move_to_session(request, "device", _keep_device(request))
+    if moved:
+        return moved
     if not request.session.get(DEVICE_KEY) and not request.user.is_authenticated:
         return redirect(f"/backoffice/login/?next={request.get_full_path()}")
     teams = _teams(request)

@@ -1,11 +1,15 @@
-"""Reception: find an appointment (code, QR scan or surname + date of birth), check in, walk-ins."""
+"""Reception: find an appointment (code, QR scan or surname + date of birth), check in, walk-ins.
+
+The search is a POST: a surname and a date of birth never appear in an address (access logs,
+browser history). A GET may carry only a booking code (`?code=`), which is no personal data.
+"""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from appointments import queue
 from appointments.errors import BookingError, TooLate
@@ -38,12 +42,16 @@ def _candidates(data):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(*RECEPTION_ROLES)
 def desk(request):
     """The reception desk: search, the found appointment with its checklist, check-in."""
-    form = FindForm(request.GET or None)
+    if request.method == "POST":
+        form = FindForm(request.POST)
+    else:
+        form = FindForm({"code": request.GET["code"]} if request.GET.get("code") else None)
     results = None
-    if request.GET and form.is_valid():
+    if form.is_bound and form.is_valid():
         results = _candidates(form.cleaned_data)
         for appointment in results:
             log_personal_data_access(request=request, appointment=appointment, what=VIEWED)

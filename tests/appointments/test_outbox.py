@@ -231,7 +231,7 @@ def test_reminder_links_confirm_attendance_or_cancel(client, settings):
         return parts.path, parse_qs(parts.query)["s"][0]
 
     path, signed = split(reply_url(first, "confirm"))
-    page = client.get(path, {"s": signed})
+    page = client.get(path, {"s": signed}, follow=True)
     assert page.status_code == 200
     first.refresh_from_db()
     assert first.attendance_confirmed_at is None  # opening the link changes nothing

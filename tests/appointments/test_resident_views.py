@@ -72,7 +72,7 @@ def test_the_whole_booking_holds_a_place_and_mails_a_verification_link(
     link = re.search(r"http://\S+/bestaetigen/\?t=\S+", mail.outbox[0].body).group(0)
     assert link.startswith("http://127.0.0.1:8000/tr/termin/")
     path = link.split("8000", 1)[1]
-    page = client.get(path)  # a mail scanner's GET confirms nothing
+    page = client.get(path, follow=True)  # a mail scanner's GET confirms nothing
     assert page.status_code == 200
     appointment.refresh_from_db()
     assert appointment.status == Status.HELD

@@ -60,7 +60,7 @@ def test_reception_finds_by_code_or_name_and_checks_in(client, login_as):
     with time_machine.travel(at_hour(9, 50), tick=False):
         page = client.get("/backoffice/reception/", {"code": appointment.code.lower()})
         assert appointment.surname in page.content.decode()
-        by_name = client.get(
+        by_name = client.post(
             "/backoffice/reception/",
             {"surname": appointment.surname.upper(), "date_of_birth": "1990-01-01"},
         )
@@ -74,9 +74,23 @@ def test_reception_finds_by_code_or_name_and_checks_in(client, login_as):
 
 def test_reception_search_needs_a_code_or_name_and_birth_date(client, login_as):
     login_as("reception")
-    page = client.get("/backoffice/reception/", {"surname": "Kaya"})
+    page = client.post("/backoffice/reception/", {"surname": "Kaya"})
     assert page.status_code == 200
     assert "alert-danger" in page.content.decode()
+
+
+def test_reception_searches_by_name_only_in_a_post_never_in_the_address(client, login_as):
+    appointment = booked_today(1)
+    login_as("reception")
+    with time_machine.travel(at_hour(9, 50), tick=False):
+        page = client.get("/backoffice/reception/")
+        assert '<form method="post" class="row' in page.content.decode()
+        in_address = client.get(
+            "/backoffice/reception/",
+            {"surname": appointment.surname, "date_of_birth": "1990-01-01"},
+        )
+    assert appointment.code not in in_address.content.decode()
+    assert not Event.objects.filter(action="personal_data.viewed").exists()
 
 
 def test_a_very_late_arrival_is_refused_with_a_reason_unless_accepted(client, login_as):

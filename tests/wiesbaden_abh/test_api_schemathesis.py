@@ -24,7 +24,6 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -34,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
 
 from appointments import booking, queue
 from appointments.models import Contingent, Counter
-from caseworkers.models import DeviceToken
+from caseworkers.models import ApiToken, DeviceToken
 from caseworkers.roles import ALL_ROLES
 from tests.factories import ServiceFactory, TeamFactory, bookable_slot, person, route_all, staff
 
@@ -131,7 +130,7 @@ def api_world(db, settings, in_process_requests):
         fuzzer = staff(*ALL_ROLES, username="fuzzer")
         device, device_token = DeviceToken.issue(name="Display", teams=[team])
         world = {
-            "staff": f"Token {Token.objects.create(user=fuzzer).key}",
+            "staff": f"Token {ApiToken.issue(user=fuzzer)[1]}",
             "device": f"Device {device_token}",
             "visits": visits,
             "team_id": team.pk,

@@ -5,12 +5,12 @@ from django.db import transaction
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from appointments.audit import log_event
 
+from ...models import ApiToken
 from ...roles import roles_of
 from .. import examples
 from ..permissions import Staff
@@ -46,7 +46,10 @@ class MeView(APIView):
 @extend_schema(
     tags=STAFF,
     summary="Issue a new personal API token (the previous one stops working)",
-    description="Send it as `Authorization: Token <key>`. It is shown only in this answer.",
+    description=(
+        "Send it as `Authorization: Token <key>`. It is shown only in this answer: the server "
+        "keeps its hash and its first 8 characters (to recognise it in lists) only."
+    ),
     request=None,
     responses={201: TokenOutputSerializer, **DENIED},
     examples=[examples.TOKEN],
@@ -58,11 +61,10 @@ class TokenIssueView(APIView):
         with transaction.atomic():
             # Lock the user's row so two rotations at once cannot both create a token.
             get_user_model().objects.select_for_update().get(pk=request.user.pk)
-            Token.objects.filter(user=request.user).delete()
-            token = Token.objects.create(user=request.user)
+            _token, key = ApiToken.issue(user=request.user)
         log_event(action="api_token.issued", actor=request.user)
         response = Response(
-            TokenOutputSerializer({"token": token.key}).data, status=status.HTTP_201_CREATED
+            TokenOutputSerializer({"token": key}).data, status=status.HTTP_201_CREATED
         )
         add_never_cache_headers(response)
         return response
@@ -78,6 +80,6 @@ class TokenRevokeView(APIView):
     permission_classes = (Staff,)
 
     def post(self, request):
-        if Token.objects.filter(user=request.user).delete()[0]:
+        if ApiToken.objects.filter(user=request.user).delete()[0]:
             log_event(action="api_token.revoked", actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

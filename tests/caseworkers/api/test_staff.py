@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from appointments import booking, queue
@@ -21,7 +20,7 @@ from appointments.models import (
     Slot,
     Status,
 )
-from caseworkers.models import DeviceToken
+from caseworkers.models import ApiToken, DeviceToken
 from caseworkers.roles import ADMINISTRATOR, CASEWORKER, RECEPTION, SUPERVISOR
 from tests.factories import (
     ServiceFactory,
@@ -200,7 +199,7 @@ def test_a_personal_token_authenticates_until_replaced_or_revoked(staff_api):
     assert me.json() == {"username": user.username, "roles": [CASEWORKER]}
     assert by_token.post(f"{STAFF}/token/revoke/").status_code == 204
     assert by_token.get(f"{STAFF}/me/").status_code == 401
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
 
 
 def test_session_callers_need_the_csrf_token_for_changes(reception_user, office):
