@@ -12,9 +12,11 @@ from .appointments import (
     CancellationReason,
     Case,
     Channel,
+    CounterChoice,
     DailySequence,
     EmailLock,
     Outcome,
+    Priority,
     Status,
 )
 from .audit import Event
@@ -42,6 +44,7 @@ __all__ = [
     "Closure",
     "Contingent",
     "Counter",
+    "CounterChoice",
     "DailyCapacity",
     "DailyFigure",
     "DailySequence",
@@ -59,6 +62,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Outcome",
+    "Priority",
     "ResponsibilityRule",
     "Service",
     "Slot",

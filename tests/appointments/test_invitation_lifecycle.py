@@ -24,7 +24,7 @@ from appointments.models import (
     Outcome,
     Status,
 )
-from tests.factories import ServiceFactory, bookable_slot, person
+from tests.factories import ServiceFactory, bookable_slot, desk_of, person
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +216,11 @@ def test_checking_in_records_kept_once_however_the_visit_goes_on():
     start = invitation.appointment.slot.start
     queue.check_in(appointment_id=invitation.appointment_id, now=start)
     assert state_of(invitation) == S.KEPT
-    queue.call(appointment_id=invitation.appointment_id, now=start)
+    queue.call(
+        appointment_id=invitation.appointment_id,
+        counter=desk_of(invitation.appointment_id),
+        now=start,
+    )
     queue.start_service(appointment_id=invitation.appointment_id, now=start)
     queue.finish(appointment_id=invitation.appointment_id, outcome=Outcome.TITLE_ISSUED, now=start)
     assert state_of(invitation) == S.KEPT
@@ -235,7 +239,7 @@ def test_checked_in_but_not_there_when_called_ends_as_no_show():
     invitation = invited(S.CONFIRMED)
     start = invitation.appointment.slot.start
     queue.check_in(appointment_id=invitation.appointment_id, now=start)
-    queue.mark_no_show(appointment_id=invitation.appointment_id, now=start)
+    queue.mark_no_show(confirm=True, appointment_id=invitation.appointment_id, now=start)
     assert state_of(invitation) == S.NO_SHOW
     assert list(outcome_events(invitation).values_list("action", flat=True)) == [
         "invitation.kept",
@@ -266,7 +270,7 @@ def _cancel(invitation):
 
 
 def _no_show(invitation):
-    queue.mark_no_show(appointment_id=invitation.appointment_id)
+    queue.mark_no_show(confirm=True, appointment_id=invitation.appointment_id)
 
 
 def _complete(invitation):

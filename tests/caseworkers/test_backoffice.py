@@ -12,6 +12,7 @@ from appointments import queue
 from appointments.models import Counter, Event, Status
 from caseworkers.models import DeviceToken
 from tests.appointments.test_queue import at_hour, booked_today
+from tests.factories import desk_of
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +165,7 @@ def test_unknown_actions_and_bad_forward_input_change_nothing(client, login_as):
     login_as("caseworker")
     with time_machine.travel(at_hour(9, 55), tick=False):
         queue.check_in(appointment_id=appointment.pk)
-        queue.call(appointment_id=appointment.pk)
+        queue.call(appointment_id=appointment.pk, counter=desk_of(appointment.pk))
         client.post(f"/backoffice/visits/{appointment.pk}/explode/")
         client.post(f"/backoffice/visits/{appointment.pk}/forward/", {"team": "x"})
     appointment.refresh_from_db()
@@ -234,7 +235,7 @@ def test_follow_up_screen_books_the_pickup(client, login_as, settings):
     login_as("caseworker")
     with time_machine.travel(at_hour(9, 55), tick=False):
         queue.check_in(appointment_id=appointment.pk)
-        queue.call(appointment_id=appointment.pk)
+        queue.call(appointment_id=appointment.pk, counter=desk_of(appointment.pk))
         queue.start_service(appointment_id=appointment.pk)
         queue.finish(appointment_id=appointment.pk, outcome="application_filed")
         visit = client.get(f"/backoffice/visits/{appointment.pk}/").content.decode()

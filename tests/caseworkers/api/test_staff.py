@@ -27,6 +27,7 @@ from tests.factories import (
     ServiceFactory,
     TeamFactory,
     bookable_slot,
+    desk_of,
     open_office,
     person,
     route_all,
@@ -463,7 +464,7 @@ def test_statistics_filters_are_checked(staff_api):
 def test_statistics_return_the_overview_figures(staff_api, office):
     client, _user = staff_api(SUPERVISOR)
     appointment = checked_in(office)
-    queue.call(appointment_id=appointment.pk)
+    queue.call(appointment_id=appointment.pk, counter=desk_of(appointment.pk))
 
     response = client.get(f"{STAFF}/statistics/", {"team": office["team"].pk, "channel": "staff"})
     everything = client.get(f"{STAFF}/statistics/").json()
