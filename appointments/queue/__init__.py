@@ -7,6 +7,7 @@ two caseworkers acting on one person at once resolve to one winner.
 
 from .arrival import add_walk_in, check_in, next_waiting_number
 from .calls import (
+    HANDLED,
     call,
     call_next,
     choose_counter,
@@ -29,6 +30,7 @@ from .service import (
 )
 
 __all__ = [
+    "HANDLED",
     "add_walk_in",
     "book_follow_up",
     "call",

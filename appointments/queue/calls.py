@@ -21,7 +21,8 @@ from ..errors import (
     TransitionNotAllowed,
 )
 from ..models import Appointment, Counter, CounterChoice, Status
-from .order import count_call, sequence, waiting, walk_in_due
+from ..selectors import walk_in_due
+from .order import count_call, sequence, waiting
 
 # A colleague's resident in these statuses is refused unless taken over explicitly.
 HANDLED = (Status.CALLED, Status.IN_SERVICE)

@@ -32,12 +32,6 @@ def sequence(team, day):
     return DailySequence.objects.filter(team=team, day=day)
 
 
-def walk_in_due(appointment_calls_in_row):
-    """Whether the policy gives this "next" call to a waiting walk-in."""
-    every = settings.QUEUE_WALKIN_EVERY_N_CALLS
-    return every > 0 and appointment_calls_in_row >= every - 1
-
-
 def _due_until(now):
     return now + dt.timedelta(minutes=settings.QUEUE_APPOINTMENT_DUE_MINUTES)
 

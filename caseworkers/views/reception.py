@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appointments import queue
-from appointments.errors import BookingError, TooLate
+from appointments.errors import BookingError, ConfirmationRequired, TooLate
 from appointments.models import Appointment, Status
 from appointments.names import surname_key
 from appointments.people import Person
@@ -18,6 +18,7 @@ from ..audit import VIEWED, log_personal_data_access
 from ..forms.reception import FindForm, WalkInForm
 from ..permissions import role_required
 from ..roles import ADMINISTRATOR, RECEPTION, SUPERVISOR
+from .visits import confirmation
 
 RECEPTION_ROLES = (RECEPTION, SUPERVISOR, ADMINISTRATOR)
 
@@ -59,17 +60,30 @@ def desk(request):
 @require_POST
 @role_required(*RECEPTION_ROLES)
 def check_in(request, appointment_id):
+    """Check in; a resident marked as not there today is admitted again after the
+    confirmation page (its form sends `readmit`)."""
     appointment = get_object_or_404(Appointment, pk=appointment_id)
+    accept_late = request.POST.get("accept_late") == "1"
+    found_url = f"{reverse('caseworkers:reception')}?code={appointment.code}"
     try:
         checked = queue.check_in(
             appointment_id=appointment.pk,
             actor=request.user,
-            accept_late=request.POST.get("accept_late") == "1",
+            accept_late=accept_late,
+            readmit=request.POST.get("readmit") == "1",
+        )
+    except ConfirmationRequired as question:
+        return confirmation(
+            request,
+            question,
+            fields={"readmit": "1", "accept_late": "1" if accept_late else ""},
+            confirm_label=_("Yes, admit again"),
+            back_url=found_url,
         )
     except TooLate as error:
         show_error(request, error)
         # back to the same appointment, where reception may still accept the late arrival
-        return redirect(f"{reverse('caseworkers:reception')}?code={appointment.code}")
+        return redirect(found_url)
     except BookingError as error:
         show_error(request, error)
     else:
