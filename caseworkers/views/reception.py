@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from appointments import queue
 from appointments.errors import BookingError, ConfirmationRequired, TooLate
-from appointments.models import Appointment, Status
+from appointments.models import Appointment, Priority, Status
 from appointments.names import surname_key
 from appointments.people import Person
 from appointments.views.errors import add_form_error, show_error
@@ -107,7 +107,7 @@ def walk_in(request):
                 team=data["team"],
                 service=data["service"],
                 person=person,
-                priority=2 if data["urgent"] else 1,
+                priority=Priority.EMERGENCY if data["urgent"] else Priority.WALK_IN,
                 actor=request.user,
             )
         except BookingError as error:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from appointments import queue
 from appointments.errors import (
@@ -54,7 +55,9 @@ def test_emergencies_are_called_first_and_labelled_as_such(settings):
         emergency = queue.add_walk_in(
             team=team, service=service, person=person(30), priority=Priority.EMERGENCY
         )
-        assert emergency.get_priority_display() == "emergency"
+        assert emergency.priority == Priority.EMERGENCY
+        with translation.override("de"):
+            assert emergency.get_priority_display() == "Notfall"
         assert queue.call_next(team=team, counter=desk(team)).pk == emergency.pk
 
 
