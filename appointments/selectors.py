@@ -47,6 +47,16 @@ def walk_in_turn(team, *, now=None):
     return walk_in_due(row[0]["appointment_calls_in_row"] if row else 0)
 
 
+def walk_ins_left(day):
+    """Per active team: the walk-in places of the day and how many are left."""
+    used = dict(DailySequence.objects.filter(day=day).values_list("team_id", "walk_ins"))
+    teams = Team.objects.filter(active=True).order_by("name")
+    return [
+        (team, team.walk_in_daily_limit, max(team.walk_in_daily_limit - used.get(team.pk, 0), 0))
+        for team in teams
+    ]
+
+
 def walk_in_due(appointment_calls_in_row):
     """QUEUE_WALKIN_EVERY_N_CALLS: after N - 1 appointments called by "next" in a row, the
     next call goes to a waiting walk-in (0: never ahead of a due appointment)."""

@@ -49,10 +49,16 @@ class WalkInForm(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    nationality = forms.ChoiceField(label=_("Nationality"), choices=lambda: list(countries))
+    # no country preselected: reception asks (a wrong default would route to the wrong team)
+    nationality = forms.ChoiceField(
+        label=_("Nationality"), choices=lambda: [("", "---------"), *countries]
+    )
     email = forms.EmailField(label=_("E-mail (optional)"), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="de")
     interpreter_needed = forms.BooleanField(label=_("Interpreter needed"), required=False)
+    interpreter_language = forms.CharField(
+        label=_("Interpreter language"), max_length=50, required=False
+    )
     urgent = forms.BooleanField(
         label=_("Emergency (e.g. permit expires within days): call first"), required=False
     )

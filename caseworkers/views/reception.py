@@ -1,5 +1,6 @@
 """Reception: find an appointment (code, QR scan or surname + date of birth), check in, walk-ins."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -7,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from appointments import queue
+from appointments import queue, selectors
 from appointments.errors import BookingError, ConfirmationRequired, TooLate
 from appointments.models import Appointment, Priority, Status
 from appointments.names import surname_key
@@ -53,7 +54,13 @@ def desk(request):
     return render(
         request,
         "caseworkers/reception.html",
-        {"form": form, "results": results, "now": timezone.now()},
+        {
+            "form": form,
+            "results": results,
+            "now": timezone.now(),
+            "late_minutes": settings.ARRIVAL_LATE_MINUTES,
+            "refuse_minutes": settings.ARRIVAL_REFUSE_MINUTES,
+        },
     )
 
 
@@ -119,4 +126,8 @@ def walk_in(request):
                 % {"number": appointment.waiting_number},
             )
             return redirect("caseworkers:reception")
-    return render(request, "caseworkers/walk_in.html", {"form": form})
+    return render(
+        request,
+        "caseworkers/walk_in.html",
+        {"form": form, "contingents": selectors.walk_ins_left(timezone.localdate())},
+    )

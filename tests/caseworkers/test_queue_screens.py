@@ -115,3 +115,47 @@ def test_while_in_service_park_and_the_outcome_corrected_the_same_day(client, lo
     fixed = Appointment.objects.get(pk=appointment.pk)
     assert fixed.outcome == "documents_missing" and fixed.internal_note == "Pass fehlt"
     assert Event.objects.filter(action="appointment.outcome_corrected", actor=user).exists()
+
+
+def test_the_walk_in_form_preselects_no_nationality_shows_places_left_and_takes_the_interpreter(
+    client, login_as
+):
+    appointment = booked_today(1)
+    team = appointment.slot.team
+    team.walk_in_daily_limit = 2
+    team.save(update_fields=["walk_in_daily_limit"])
+    login_as("reception")
+    with time_machine.travel(at_hour(9, 55), tick=False):
+        page = client.get("/backoffice/reception/walk-in/").content.decode()
+        nationality = page[page.index('name="nationality"') :]
+        options = nationality[: nationality.index("</select>")]
+        assert options.count(" selected") == 1 and '<option value="" selected>' in options
+        assert f"{team.name}: 2 of 2" in page
+        client.post(
+            "/backoffice/reception/walk-in/",
+            {
+                "team": team.pk,
+                "service": appointment.service_id,
+                "surname": "Kaya",
+                "given_names": "Ali",
+                "date_of_birth": "1985-02-03",
+                "nationality": "TR",
+                "language": "tr",
+                "interpreter_needed": "on",
+                "interpreter_language": "Kurmanji",
+            },
+        )
+        page = client.get("/backoffice/reception/walk-in/").content.decode()
+        assert f"{team.name}: 1 of 2" in page
+    walk_in = team.queue.get(channel="walk_in")
+    assert walk_in.interpreter_language == "Kurmanji" and walk_in.priority == Priority.WALK_IN
+    blank = client.post("/backoffice/reception/walk-in/", {"nationality": ""})
+    assert blank.status_code == 200 and "is-invalid" in blank.content.decode()
+
+
+def test_the_reception_page_states_the_late_arrival_thresholds(client, login_as, settings):
+    settings.ARRIVAL_LATE_MINUTES = 12
+    settings.ARRIVAL_REFUSE_MINUTES = 47
+    login_as("reception")
+    page = client.get("/backoffice/reception/").content.decode()
+    assert "12" in page and "47" in page
