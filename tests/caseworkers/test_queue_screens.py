@@ -1,6 +1,8 @@
 """The queue screens on an office day: the counter of the day, confirmation pages for
 no-shows and readmission, the handler shown and taking over, the outcome corrected."""
 
+import re
+
 import pytest
 import time_machine
 from django.test import Client
@@ -130,7 +132,7 @@ def test_the_walk_in_form_preselects_no_nationality_shows_places_left_and_takes_
         nationality = page[page.index('name="nationality"') :]
         options = nationality[: nationality.index("</select>")]
         assert options.count(" selected") == 1 and '<option value="" selected>' in options
-        assert f"{team.name}: 2 of 2" in page
+        assert re.search(rf"{team.name}: 2 (of|von) 2", page)
         client.post(
             "/backoffice/reception/walk-in/",
             {
@@ -146,7 +148,7 @@ def test_the_walk_in_form_preselects_no_nationality_shows_places_left_and_takes_
             },
         )
         page = client.get("/backoffice/reception/walk-in/").content.decode()
-        assert f"{team.name}: 1 of 2" in page
+        assert re.search(rf"{team.name}: 1 (of|von) 2", page)
     walk_in = team.queue.get(channel="walk_in")
     assert walk_in.interpreter_language == "Kurmanji" and walk_in.priority == Priority.WALK_IN
     blank = client.post("/backoffice/reception/walk-in/", {"nationality": ""})
