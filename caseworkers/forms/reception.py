@@ -12,7 +12,8 @@ from appointments.models import Service, Team
 
 
 class FindForm(forms.Form):
-    """Reception: a booking code (typed or scanned), or surname and date of birth."""
+    """Reception: a booking code (typed or scanned), or the surname: with the date of birth
+    from today on, alone among today's appointments (a list to pick from)."""
 
     code = forms.CharField(
         label=_("Booking code"),
@@ -32,9 +33,9 @@ class FindForm(forms.Form):
     def clean(self):
         data = super().clean()
         data["code"] = normalize_code(data.get("code"))
-        if not data["code"] and not (data.get("surname") and data.get("date_of_birth")):
+        if not data["code"] and not data.get("surname"):
             raise forms.ValidationError(
-                _("Enter the booking code, or the surname together with the date of birth.")
+                _("Enter the booking code, or the surname (with the date of birth if known).")
             )
         return data
 

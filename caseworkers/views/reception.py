@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appointments import queue, selectors
+from appointments.availability import day_bounds
 from appointments.errors import BookingError, ConfirmationRequired, TooLate
 from appointments.models import Appointment, Priority, Status
 from appointments.names import surname_key
@@ -29,15 +30,16 @@ def _candidates(data):
     if data["code"]:
         return list(found.filter(code=data["code"]))
     today = timezone.localdate()
-    return list(
-        found.filter(
-            surname_key=surname_key(data["surname"]),
-            date_of_birth=data["date_of_birth"],
-            slot__start__date__gte=today,
-        )
-        .exclude(status__in=(Status.EXPIRED,))
-        .order_by("slot__start")[:10]
+    found = found.filter(surname_key=surname_key(data["surname"])).exclude(
+        status__in=(Status.EXPIRED,)
     )
+    if data.get("date_of_birth"):
+        found = found.filter(date_of_birth=data["date_of_birth"], slot__start__date__gte=today)
+    else:
+        # the surname alone: today's appointments only (a short list to pick from)
+        start, end = day_bounds(today)
+        found = found.filter(slot__start__gte=start, slot__start__lt=end)
+    return list(found.order_by("slot__start", "given_names")[:10])
 
 
 @role_required(*RECEPTION_ROLES)
