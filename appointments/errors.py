@@ -79,6 +79,28 @@ class QueueEmpty(BookingError):
     default_message = _("Nobody is waiting.")
 
 
+class NoCounter(BookingError):
+    http_status = 400
+    default_message = _("Please choose your counter first: every call shows it on the display.")
+
+
+class RecallTooSoon(BookingError):
+    default_message = _("Please wait a moment before calling again.")
+
+
+class ConfirmationRequired(BookingError):
+    """A step with serious consequences (e.g. a no-show): the caller must confirm it."""
+
+    default_message = _("Please confirm this step.")
+
+
+class HandledByColleague(BookingError):
+    default_message = _(
+        "A colleague has called or is serving this resident. Take over explicitly if you "
+        "really mean to."
+    )
+
+
 class NoFollowUp(BookingError):
     default_message = _("This concern has no follow-up visit.")
 

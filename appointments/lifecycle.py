@@ -15,11 +15,13 @@ TRANSITIONS = {
     Status.BOOKED: {Status.CHECKED_IN, Status.CANCELLED, Status.NO_SHOW},
     Status.CHECKED_IN: {Status.CALLED, Status.NO_SHOW},
     Status.CALLED: {Status.CALLED, Status.IN_SERVICE, Status.CHECKED_IN, Status.NO_SHOW},
-    Status.IN_SERVICE: {Status.COMPLETED},
+    # back to the queue while in service: parked (fetching a document) or forwarded
+    Status.IN_SERVICE: {Status.COMPLETED, Status.CHECKED_IN},
     Status.COMPLETED: set(),
     Status.CANCELLED: set(),
     Status.EXPIRED: set(),
-    Status.NO_SHOW: set(),
+    # readmitted at check-in when the person turns up after all (queue.check_in: same day only)
+    Status.NO_SHOW: {Status.CHECKED_IN},
 }
 
 # The timestamp field stamped when an appointment enters a status.

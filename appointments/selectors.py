@@ -1,11 +1,12 @@
 """Prepared reads that screens and the API share (so templates never trigger queries)."""
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from .availability import day_bounds
 from .codes import is_valid_code
-from .models import Appointment, Closure, Service, Status, Team
+from .models import Appointment, Closure, DailySequence, Service, Status, Team
 
 
 def bookable_services():
@@ -34,9 +35,33 @@ def team_day(team, *, day=None, now=None):
         Appointment.objects.filter(slot__start__gte=start, slot__start__lt=end)
         .filter(Q(queue_team=team) | Q(queue_team__isnull=True, slot__team=team))
         .exclude(status__in=(Status.HELD, Status.EXPIRED))
-        .select_related("slot", "service", "counter", "queue_team")
+        .select_related("slot", "service", "counter", "queue_team", "served_by")
         .order_by("slot__start", "pk")
     )
+
+
+def walk_in_turn(team, *, now=None):
+    """Whether the queue policy gives the team's next "next" call to a waiting walk-in."""
+    day = timezone.localdate(now or timezone.now())
+    row = DailySequence.objects.filter(team=team, day=day).values("appointment_calls_in_row")
+    return walk_in_due(row[0]["appointment_calls_in_row"] if row else 0)
+
+
+def walk_ins_left(day):
+    """Per active team: the walk-in places of the day and how many are left."""
+    used = dict(DailySequence.objects.filter(day=day).values_list("team_id", "walk_ins"))
+    teams = Team.objects.filter(active=True).order_by("name")
+    return [
+        (team, team.walk_in_daily_limit, max(team.walk_in_daily_limit - used.get(team.pk, 0), 0))
+        for team in teams
+    ]
+
+
+def walk_in_due(appointment_calls_in_row):
+    """QUEUE_WALKIN_EVERY_N_CALLS: after N - 1 appointments called by "next" in a row, the
+    next call goes to a waiting walk-in (0: never ahead of a due appointment)."""
+    every = settings.QUEUE_WALKIN_EVERY_N_CALLS
+    return every > 0 and appointment_calls_in_row >= every - 1
 
 
 def display_calls(teams, *, now=None, limit=8):

@@ -90,11 +90,13 @@ urlpatterns = [
     path("queue/<int:team_id>/", queue.team_queue, name="queue"),
     path("queue/<int:team_id>/board/", queue.team_queue_fragment, name="queue_board"),
     path("queue/<int:team_id>/next/", queue.call_next, name="call_next"),
+    path("queue/<int:team_id>/counter/", queue.choose_counter, name="choose_counter"),
     path("queue/<int:team_id>/day/", queue.day_list, name="day_list"),
     # --- One resident's visit ---
     path("visits/<int:appointment_id>/", visits.visit, name="visit"),
     path("visits/<int:appointment_id>/forward/", visits.forward, name="forward"),
     path("visits/<int:appointment_id>/follow-up/", visits.follow_up, name="follow_up"),
+    path("visits/<int:appointment_id>/correct/", visits.correct, name="correct"),
     path("visits/<int:appointment_id>/<slug:action>/", visits.act, name="act"),
     # --- The waiting-room call display ---
     path("display/", display.display, name="display"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from appointments import booking
 from appointments.invitations import csv_import
 from appointments.models import (
+    Appointment,
     Channel,
     Contingent,
     Counter,
@@ -329,3 +330,16 @@ def imported_batch(count, *, now=NOW, **overrides):
     )
     assert not report.invalid, [(r.number, r.errors) for r in report.invalid]
     return csv_import.import_checked(report=report, source_name="test.csv", now=now)
+
+
+def desk(team, number="1"):
+    """An active counter of the team: every call needs one."""
+    counter, _created = Counter.objects.get_or_create(
+        team=team, number=number, defaults={"active": True}
+    )
+    return counter
+
+
+def desk_of(appointment_id, number="1"):
+    """A counter of the team whose queue the appointment waits in."""
+    return desk(Appointment.objects.get(pk=appointment_id).queue_team, number)

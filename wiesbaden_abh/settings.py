@@ -472,6 +472,16 @@ RESIDENT_SESSION_HOURS = env.int("RESIDENT_SESSION_HOURS", default=4)
 # LOGIN_LOCKOUT_MINUTES lock that address (caseworkers.lockout); per username see above.
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
 AXES_HANDLER = "caseworkers.lockout.AddressAwareHandler"
+# Queue: calling and the order of the "next" call (README, staff section "Queue order").
+# A repeated call ("call again") only this many seconds after the previous call.
+QUEUE_RECALL_MIN_SECONDS = env.int("QUEUE_RECALL_MIN_SECONDS", default=60)
+# Emergencies (urgent walk-ins) are called before everyone else.
+QUEUE_EMERGENCIES_FIRST = _flag("QUEUE_EMERGENCIES_FIRST", True)
+# Appointments whose time has come are called before walk-ins, except that every Nth "next"
+# call goes to a waiting walk-in (0: walk-ins only when no appointment is due).
+QUEUE_WALKIN_EVERY_N_CALLS = env.int("QUEUE_WALKIN_EVERY_N_CALLS", default=3)
+# An early arrival counts as due this many minutes before its appointment time.
+QUEUE_APPOINTMENT_DUE_MINUTES = env.int("QUEUE_APPOINTMENT_DUE_MINUTES", default=5)
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {

@@ -37,7 +37,8 @@ TRANSITIONS = {
     S.KEPT: {S.NO_SHOW},
     S.RELEASED: set(),
     S.DECLINED: set(),
-    S.NO_SHOW: set(),
+    # a no-show readmitted the same day when the invitee turns up after all (queue.check_in)
+    S.NO_SHOW: {S.KEPT},
 }
 
 # The timestamp field stamped when an invitation enters a state (NO_PLACE and FAILED carry

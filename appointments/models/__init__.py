@@ -13,9 +13,11 @@ from .appointments import (
     CancellationReason,
     Case,
     Channel,
+    CounterChoice,
     DailySequence,
     EmailLock,
     Outcome,
+    Priority,
     Status,
 )
 from .audit import Event
@@ -46,6 +48,7 @@ __all__ = [
     "Closure",
     "Contingent",
     "Counter",
+    "CounterChoice",
     "DailyCapacity",
     "DailyFigure",
     "DailySequence",
@@ -64,6 +67,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Outcome",
+    "Priority",
     "ResponsibilityRule",
     "Service",
     "Slot",

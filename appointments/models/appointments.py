@@ -65,6 +65,14 @@ ACTIVE_STATUSES = (Status.HELD, Status.BOOKED, Status.CHECKED_IN, Status.CALLED,
 PLACE_HOLDING_STATUSES = (*ACTIVE_STATUSES, Status.COMPLETED, Status.NO_SHOW)
 
 
+class Priority(models.IntegerChoices):
+    """The levels of the queue (README, staff section "Queue order")."""
+
+    APPOINTMENT = 0, _("appointment")
+    WALK_IN = 1, _("walk-in")
+    EMERGENCY = 2, _("emergency")
+
+
 class CancellationReason(models.TextChoices):
     RESIDENT = "resident", _("by the resident")
     STAFF = "staff", _("by staff")
@@ -81,7 +89,9 @@ class Appointment(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
-    priority = models.PositiveSmallIntegerField(_("priority"), default=0)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.APPOINTMENT
+    )
 
     # Resident data: only what the visit needs.
     surname = models.CharField(_("surname"), max_length=100)
@@ -192,6 +202,8 @@ class DailySequence(models.Model):
     day = models.DateField()
     last = models.PositiveIntegerField(default=0)
     walk_ins = models.PositiveSmallIntegerField(default=0)
+    # "Next" calls of appointments since the last walk-in was called (the interleaving policy).
+    appointment_calls_in_row = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -200,6 +212,24 @@ class DailySequence(models.Model):
 
     def __str__(self):
         return f"{self.team_id} {self.day}: {self.last}"
+
+
+class CounterChoice(models.Model):
+    """The counter a caseworker works at today in a team: chosen once, used by every call of
+    the day (it survives logging out, unlike the session)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day", "team"], name="counter_choice_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.day}: {self.counter_id}"
 
 
 class EmailLock(models.Model):

@@ -8,6 +8,7 @@ _ENTRY = {
     "status": "called",
     "channel": "online",
     "priority": 0,
+    "priority_level": "appointment",
     "service": "aufenthaltserlaubnis-verlaengerung",
     "service_name": "Extension of a residence permit",
     "start": "2026-12-07T08:00:00+01:00",
@@ -26,6 +27,7 @@ _ENTRY = {
     "interpreter_language": "",
     "outcome": "",
     "waiting_minutes": 11,
+    "served_by": "M. Müller",
 }
 
 QUEUE_ENTRY = OpenApiExample(
@@ -67,7 +69,9 @@ TEAM = OpenApiExample(
 )
 
 CHECK_IN = OpenApiExample(
-    "Check-in", request_only=True, value={"code": "K7M2-QX9A", "accept_late": False}
+    "Check-in",
+    request_only=True,
+    value={"code": "K7M2-QX9A", "accept_late": False, "readmit": False},
 )
 
 WALK_IN = OpenApiExample(
@@ -90,6 +94,8 @@ WALK_IN = OpenApiExample(
 )
 
 CALL = OpenApiExample("Counter", request_only=True, value={"counter": 7})
+
+CONFIRM = OpenApiExample("Confirmed", request_only=True, value={"confirm": True})
 
 FORWARD = OpenApiExample("Team", request_only=True, value={"team": 3})
 

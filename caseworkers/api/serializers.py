@@ -18,6 +18,7 @@ from appointments.models import (
     Contingent,
     Counter,
     Outcome,
+    Priority,
     Service,
     Status,
     Team,
@@ -82,6 +83,20 @@ class QueueEntryOutputSerializer(serializers.Serializer):
     waiting_minutes = serializers.SerializerMethodField(
         help_text="From check-in to the first call (or until now while waiting)."
     )
+    priority_level = serializers.SerializerMethodField(
+        help_text="The queue level: emergency, walk_in or appointment (README: queue order)."
+    )
+    served_by = serializers.SerializerMethodField(
+        help_text="The staff member who called or serves the resident (null: nobody yet)."
+    )
+
+    def get_priority_level(self, appointment) -> str:
+        return PRIORITY_LEVELS.get(appointment.priority, "appointment")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_served_by(self, appointment):
+        user = appointment.served_by
+        return (user.get_full_name() or user.get_username()) if user else None
 
     def get_parked(self, appointment) -> bool:
         return appointment.parked_at is not None
@@ -119,6 +134,19 @@ class CheckInInputSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=40, help_text="Typed or scanned from the QR code.")
     accept_late = serializers.BooleanField(
         required=False, default=False, help_text="Check in although the resident is too late."
+    )
+    readmit = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Confirms admitting a resident marked as not there (no-show) today again.",
+    )
+
+
+class ConfirmInputSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Confirms a call again that marks the resident as not there (no-show).",
     )
 
 
@@ -161,7 +189,10 @@ class CallInputSerializer(serializers.Serializer):
     counter = serializers.IntegerField(
         required=False,
         allow_null=True,
-        help_text="The counter (of the team) the resident is called to.",
+        help_text=(
+            "The counter (of the team) the resident is called to, remembered for the day; "
+            "without it, the counter chosen earlier today (400 when there is none)."
+        ),
         **ID,
     )
 
@@ -191,6 +222,13 @@ class FollowUpSlotQueryInputSerializer(DateRangeInputSerializer):
 
 class FollowUpInputSerializer(serializers.Serializer):
     slot = serializers.IntegerField(**ID)
+
+
+PRIORITY_LEVELS = {
+    Priority.APPOINTMENT: "appointment",
+    Priority.WALK_IN: "walk_in",
+    Priority.EMERGENCY: "emergency",
+}
 
 
 def counter_of(team_id, counter_id):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import account, display, queue, supervision
+from .views import account, display, queue, supervision, visits
 
 urlpatterns = [
     path("me/", account.MeView.as_view(), name="me"),
@@ -26,13 +26,23 @@ urlpatterns = [
     path("appointments/<int:appointment_id>/finish/", queue.FinishView.as_view(), name="finish"),
     path("appointments/<int:appointment_id>/no-show/", queue.NoShowView.as_view(), name="no-show"),
     path(
+        "appointments/<int:appointment_id>/take-over/",
+        visits.TakeOverView.as_view(),
+        name="take-over",
+    ),
+    path(
+        "appointments/<int:appointment_id>/correct-outcome/",
+        visits.CorrectOutcomeView.as_view(),
+        name="correct-outcome",
+    ),
+    path(
         "appointments/<int:appointment_id>/follow-up-slots/",
-        queue.FollowUpSlotsView.as_view(),
+        visits.FollowUpSlotsView.as_view(),
         name="follow-up-slots",
     ),
     path(
         "appointments/<int:appointment_id>/follow-up/",
-        queue.FollowUpBookView.as_view(),
+        visits.FollowUpBookView.as_view(),
         name="follow-up",
     ),
     path("statistics/", supervision.StatisticsView.as_view(), name="statistics"),

@@ -12,7 +12,8 @@ from appointments.models import Service, Team
 
 
 class FindForm(forms.Form):
-    """Reception: a booking code (typed or scanned), or surname and date of birth."""
+    """Reception: a booking code (typed or scanned), or the surname: with the date of birth
+    from today on, alone among today's appointments (a list to pick from)."""
 
     code = forms.CharField(
         label=_("Booking code"),
@@ -32,9 +33,9 @@ class FindForm(forms.Form):
     def clean(self):
         data = super().clean()
         data["code"] = normalize_code(data.get("code"))
-        if not data["code"] and not (data.get("surname") and data.get("date_of_birth")):
+        if not data["code"] and not data.get("surname"):
             raise forms.ValidationError(
-                _("Enter the booking code, or the surname together with the date of birth.")
+                _("Enter the booking code, or the surname (with the date of birth if known).")
             )
         return data
 
@@ -49,10 +50,16 @@ class WalkInForm(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    nationality = forms.ChoiceField(label=_("Nationality"), choices=lambda: list(countries))
+    # no country preselected: reception asks (a wrong default would route to the wrong team)
+    nationality = forms.ChoiceField(
+        label=_("Nationality"), choices=lambda: [("", "---------"), *countries]
+    )
     email = forms.EmailField(label=_("E-mail (optional)"), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="de")
     interpreter_needed = forms.BooleanField(label=_("Interpreter needed"), required=False)
+    interpreter_language = forms.CharField(
+        label=_("Interpreter language"), max_length=50, required=False
+    )
     urgent = forms.BooleanField(
         label=_("Emergency (e.g. permit expires within days): call first"), required=False
     )

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appointments import queue, selectors
+from appointments.errors import NoCounter
 from appointments.models import Counter, Status, Team
-from appointments.views.errors import errors_as_messages
+from appointments.views.errors import errors_as_messages, show_error
 
 from ..audit import EXPORTED, VIEWED, log_personal_data_access
 from ..forms.queue import DayForm
@@ -22,7 +23,6 @@ from ..roles import ADMINISTRATOR, CASEWORKER, RECEPTION, SUPERVISOR
 
 QUEUE_ROLES = (CASEWORKER, SUPERVISOR, ADMINISTRATOR)
 DAY_LIST_ROLES = (CASEWORKER, RECEPTION, SUPERVISOR, ADMINISTRATOR)
-COUNTER_KEY = "queue_counter"
 
 
 def traffic_light(minutes):
@@ -33,7 +33,8 @@ def traffic_light(minutes):
 
 
 def _board(team, now):
-    """The team's day, grouped for the queue page (one query for the appointments)."""
+    """The team's day, grouped for the queue page (one query for the appointments); the
+    waiting list in the order "next" calls (appointments.queue.order), each with its level."""
     groups = {
         key: []
         for key in ("waiting", "parked", "called", "in_service", "expected", "done", "no_show")
@@ -44,6 +45,7 @@ def _board(team, now):
             minutes = int((now - appointment.checked_in_at).total_seconds() // 60)
             appointment.waiting_minutes = minutes
             appointment.light = traffic_light(minutes)
+            appointment.level = queue.rank(appointment, now=now)
             groups["parked" if appointment.parked_at else "waiting"].append(appointment)
         elif status == Status.CALLED:
             groups["called"].append(appointment)
@@ -55,7 +57,8 @@ def _board(team, now):
             groups["done"].append(appointment)
         elif status == Status.NO_SHOW:
             groups["no_show"].append(appointment)
-    groups["waiting"].sort(key=lambda a: (-a.priority, a.slot.start, a.checked_in_at, a.pk))
+    turn = selectors.walk_in_turn(team, now=now)
+    groups["waiting"].sort(key=lambda a: queue.sort_key(a, now=now, walk_in_turn=turn))
     return groups
 
 
@@ -67,6 +70,7 @@ def _team(team_id):
 def team_queue(request, team_id):
     team = _team(team_id)
     counters = list(Counter.objects.filter(team=team, active=True))
+    chosen = queue.counter_of_day(user=request.user, team=team)
     return render(
         request,
         "caseworkers/queue.html",
@@ -74,7 +78,8 @@ def team_queue(request, team_id):
             "team": team,
             "teams": Team.objects.filter(active=True),
             "counters": counters,
-            "selected_counter": request.session.get(COUNTER_KEY),
+            "selected_counter": chosen.pk if chosen else None,
+            "chosen_counter": chosen,
             "board": _board(team, timezone.now()),
             "target": settings.WAITING_TARGET_MINUTES,
         },
@@ -97,28 +102,53 @@ def team_queue_fragment(request, team_id):
 
 
 def chosen_counter(request, team):
-    """The active counter sent with the form, else the one remembered in the session (and
-    remembered from now on)."""
-    counter_id = request.POST.get("counter") or request.session.get(COUNTER_KEY)
+    """The active counter of the team sent with the form (remembered for the user's day from
+    now on), else the one the user chose earlier today, else None."""
+    counter_id = request.POST.get("counter", "")
+    if counter_id.isdigit():
+        counter = Counter.objects.filter(pk=counter_id, team=team, active=True).first()
+        if counter is not None:
+            return queue.choose_counter(user=request.user, counter=counter)
+    return queue.counter_of_day(user=request.user, team=team)
+
+
+@require_POST
+@role_required(*QUEUE_ROLES)
+def choose_counter(request, team_id):
+    """Choose (or change) the counter of the day without calling anybody."""
+    team = _team(team_id)
+    counter_id = request.POST.get("counter", "")
     counter = (
         Counter.objects.filter(pk=counter_id, team=team, active=True).first()
-        if (str(counter_id or "").isdigit())
+        if counter_id.isdigit()
         else None
     )
-    request.session[COUNTER_KEY] = counter.pk if counter else None
-    return counter
+    if counter is None:
+        messages.error(request, NoCounter.default_message)
+    else:
+        queue.choose_counter(user=request.user, counter=counter)
+        messages.success(
+            request, _("Your counter today: %(counter)s.") % {"counter": counter.number}
+        )
+    return redirect("caseworkers:queue", team_id=team.pk)
 
 
 @require_POST
 @role_required(*QUEUE_ROLES)
 def call_next(request, team_id):
     team = _team(team_id)
+    counter = chosen_counter(request, team)
+    if counter is None:
+        show_error(request, NoCounter())
+        return redirect("caseworkers:queue", team_id=team.pk)
     # an empty queue is news, not a failure
     with errors_as_messages(request, level=messages.INFO):
-        appointment = queue.call_next(
-            team=team, counter=chosen_counter(request, team), actor=request.user
+        appointment = queue.call_next(team=team, counter=counter, actor=request.user)
+        messages.success(
+            request,
+            _("Called %(number)s to counter %(counter)s.")
+            % {"number": appointment.waiting_number, "counter": counter.number},
         )
-        messages.success(request, _("Called %(number)s.") % {"number": appointment.waiting_number})
         return redirect("caseworkers:visit", appointment_id=appointment.pk)
     return redirect("caseworkers:queue", team_id=team.pk)
 

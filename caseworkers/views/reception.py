@@ -4,6 +4,7 @@ The search is a POST: a surname and a date of birth never appear in an address (
 browser history). A GET may carry only a booking code (`?code=`), which is no personal data.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from appointments import queue
-from appointments.errors import BookingError, TooLate
-from appointments.models import Appointment, Status
+from appointments import queue, selectors
+from appointments.availability import day_bounds
+from appointments.errors import BookingError, ConfirmationRequired, TooLate
+from appointments.models import Appointment, Priority, Status
 from appointments.names import surname_key
 from appointments.people import Person
 from appointments.views.errors import add_form_error, show_error
@@ -22,6 +24,7 @@ from ..audit import VIEWED, log_personal_data_access
 from ..forms.reception import FindForm, WalkInForm
 from ..permissions import role_required
 from ..roles import ADMINISTRATOR, RECEPTION, SUPERVISOR
+from .visits import confirmation
 
 RECEPTION_ROLES = (RECEPTION, SUPERVISOR, ADMINISTRATOR)
 
@@ -31,15 +34,16 @@ def _candidates(data):
     if data["code"]:
         return list(found.filter(code=data["code"]))
     today = timezone.localdate()
-    return list(
-        found.filter(
-            surname_key=surname_key(data["surname"]),
-            date_of_birth=data["date_of_birth"],
-            slot__start__date__gte=today,
-        )
-        .exclude(status__in=(Status.EXPIRED,))
-        .order_by("slot__start")[:10]
+    found = found.filter(surname_key=surname_key(data["surname"])).exclude(
+        status__in=(Status.EXPIRED,)
     )
+    if data.get("date_of_birth"):
+        found = found.filter(date_of_birth=data["date_of_birth"], slot__start__date__gte=today)
+    else:
+        # the surname alone: today's appointments only (a short list to pick from)
+        start, end = day_bounds(today)
+        found = found.filter(slot__start__gte=start, slot__start__lt=end)
+    return list(found.order_by("slot__start", "given_names")[:10])
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,24 +64,43 @@ def desk(request):
     return render(
         request,
         "caseworkers/reception.html",
-        {"form": form, "results": results, "now": timezone.now()},
+        {
+            "form": form,
+            "results": results,
+            "now": timezone.now(),
+            "late_minutes": settings.ARRIVAL_LATE_MINUTES,
+            "refuse_minutes": settings.ARRIVAL_REFUSE_MINUTES,
+        },
     )
 
 
 @require_POST
 @role_required(*RECEPTION_ROLES)
 def check_in(request, appointment_id):
+    """Check in; a resident marked as not there today is admitted again after the
+    confirmation page (its form sends `readmit`)."""
     appointment = get_object_or_404(Appointment, pk=appointment_id)
+    accept_late = request.POST.get("accept_late") == "1"
+    found_url = f"{reverse('caseworkers:reception')}?code={appointment.code}"
     try:
         checked = queue.check_in(
             appointment_id=appointment.pk,
             actor=request.user,
-            accept_late=request.POST.get("accept_late") == "1",
+            accept_late=accept_late,
+            readmit=request.POST.get("readmit") == "1",
+        )
+    except ConfirmationRequired as question:
+        return confirmation(
+            request,
+            question,
+            fields={"readmit": "1", "accept_late": "1" if accept_late else ""},
+            confirm_label=_("Yes, admit again"),
+            back_url=found_url,
         )
     except TooLate as error:
         show_error(request, error)
         # back to the same appointment, where reception may still accept the late arrival
-        return redirect(f"{reverse('caseworkers:reception')}?code={appointment.code}")
+        return redirect(found_url)
     except BookingError as error:
         show_error(request, error)
     else:
@@ -101,7 +124,7 @@ def walk_in(request):
                 team=data["team"],
                 service=data["service"],
                 person=person,
-                priority=2 if data["urgent"] else 1,
+                priority=Priority.EMERGENCY if data["urgent"] else Priority.WALK_IN,
                 actor=request.user,
             )
         except BookingError as error:
@@ -113,4 +136,8 @@ def walk_in(request):
                 % {"number": appointment.waiting_number},
             )
             return redirect("caseworkers:reception")
-    return render(request, "caseworkers/walk_in.html", {"form": form})
+    return render(
+        request,
+        "caseworkers/walk_in.html",
+        {"form": form, "contingents": selectors.walk_ins_left(timezone.localdate())},
+    )

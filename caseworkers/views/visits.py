@@ -6,12 +6,13 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appointments import queue
-from appointments.errors import BookingError
+from appointments.errors import BookingError, ConfirmationRequired
 from appointments.models import Appointment, Status
 from appointments.views.errors import errors_as_messages, show_error
 
@@ -20,33 +21,103 @@ from ..forms.queue import FinishForm, ForwardForm
 from ..permissions import role_required
 from .queue import QUEUE_ROLES, chosen_counter
 
+
+def _counter(request, appointment):
+    if appointment.queue_team_id is None:
+        return None
+    return chosen_counter(request, appointment.queue_team)
+
+
+# action → the move; `confirm` comes from the confirmation page's second form
 ACTIONS = {
-    "call": lambda request, a: queue.call(
-        appointment_id=a.pk, counter=chosen_counter(request, a.queue_team), actor=request.user
+    "call": lambda request, a, confirm: queue.call(
+        appointment_id=a.pk, counter=_counter(request, a), actor=request.user
     ),
-    "recall": lambda request, a: queue.recall(appointment_id=a.pk, actor=request.user),
-    "park": lambda request, a: queue.park(appointment_id=a.pk, actor=request.user),
-    "start": lambda request, a: queue.start_service(appointment_id=a.pk, actor=request.user),
-    "no_show": lambda request, a: queue.mark_no_show(appointment_id=a.pk, actor=request.user),
+    "recall": lambda request, a, confirm: queue.recall(
+        appointment_id=a.pk, counter=_counter(request, a), actor=request.user, confirm=confirm
+    ),
+    "park": lambda request, a, confirm: queue.park(appointment_id=a.pk, actor=request.user),
+    "start": lambda request, a, confirm: queue.start_service(
+        appointment_id=a.pk, actor=request.user
+    ),
+    "no_show": lambda request, a, confirm: queue.mark_no_show(
+        appointment_id=a.pk, actor=request.user, confirm=confirm
+    ),
+    "take_over": lambda request, a, confirm: queue.take_over(
+        appointment_id=a.pk, actor=request.user
+    ),
 }
+
+
+def confirmation(request, question, *, fields, confirm_label, back_url):
+    """The server-side second step of a move with serious consequences: the question and a
+    form that sends the same request again with the confirmation."""
+    return render(
+        request,
+        "caseworkers/confirm.html",
+        {
+            "question": question.message,
+            "action_url": request.path,
+            "fields": fields,
+            "confirm_label": confirm_label,
+            "back_url": back_url,
+        },
+    )
 
 
 @require_POST
 @role_required(*QUEUE_ROLES)
 def act(request, appointment_id, action):
-    """One lifecycle move from a button; a stale or double click gets a clear message."""
+    """One lifecycle move from a button; a stale or double click gets a clear message, a
+    no-show is only marked after the confirmation page."""
     appointment = get_object_or_404(
         Appointment.objects.select_related("queue_team"), pk=appointment_id
     )
+    visit_url = reverse("caseworkers:visit", args=[appointment.pk])
     if action not in ACTIONS:
         messages.error(request, _("Unknown action."))
-        return redirect("caseworkers:visit", appointment_id=appointment.pk)
-    with errors_as_messages(request):
-        moved = ACTIONS[action](request, appointment)
-        if moved.status == Status.NO_SHOW:
-            messages.info(request, _("Marked as not there (no-show)."))
+        return redirect(visit_url)
+    try:
+        moved = ACTIONS[action](request, appointment, request.POST.get("confirm") == "1")
+    except ConfirmationRequired as question:
+        return confirmation(
+            request,
+            question,
+            fields={"confirm": "1"},
+            confirm_label=_("Yes, mark as not there"),
+            back_url=visit_url,
+        )
+    except BookingError as error:
+        show_error(request, error)
+        if action == "call" and appointment.queue_team_id:
+            return redirect("caseworkers:queue", team_id=appointment.queue_team_id)
+        return redirect(visit_url)
+    if moved.status == Status.NO_SHOW:
+        messages.info(request, _("Marked as not there (no-show)."))
+    elif action == "take_over":
+        messages.success(request, _("You have taken over this resident."))
     if appointment.queue_team_id and action in ("park", "no_show"):
         return redirect("caseworkers:queue", team_id=appointment.queue_team_id)
+    return redirect(visit_url)
+
+
+@require_POST
+@role_required(*QUEUE_ROLES)
+def correct(request, appointment_id):
+    """Correct the outcome of a visit finished today (audited)."""
+    appointment = get_object_or_404(Appointment, pk=appointment_id)
+    form = FinishForm(request.POST, prefix="correct")
+    if not form.is_valid():
+        messages.error(request, _("Please choose an outcome."))
+    else:
+        with errors_as_messages(request):
+            queue.correct_outcome(
+                appointment_id=appointment.pk,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+            messages.success(request, _("Outcome corrected."))
     return redirect("caseworkers:visit", appointment_id=appointment.pk)
 
 
@@ -55,7 +126,7 @@ def visit(request, appointment_id):
     """One resident's visit: data, checklist, actions, outcome, follow-up."""
     appointment = get_object_or_404(
         Appointment.objects.select_related(
-            "slot", "slot__team", "service", "queue_team", "counter", "case"
+            "slot", "slot__team", "service", "queue_team", "counter", "case", "served_by"
         ),
         pk=appointment_id,
     )
@@ -79,6 +150,18 @@ def visit(request, appointment_id):
             "finish_form": finish_form,
             "forward_form": ForwardForm(exclude_team=appointment.queue_team),
             "max_calls": settings.MAX_UNANSWERED_CALLS,
+            "recall_seconds": settings.QUEUE_RECALL_MIN_SECONDS,
+            "handled_by_colleague": appointment.status in queue.HANDLED
+            and appointment.served_by_id not in (None, request.user.pk),
+            "handler": queue.staff_name(appointment.served_by),
+            "correct_form": FinishForm(
+                prefix="correct",
+                initial={"outcome": appointment.outcome, "note": appointment.internal_note},
+            )
+            if appointment.status == Status.COMPLETED
+            and appointment.completed_at
+            and timezone.localdate(appointment.completed_at) == timezone.localdate()
+            else None,
             "follow_up_due": appointment.status == Status.COMPLETED
             and appointment.service.follow_up_service_id
             and not appointment.case.appointments.exclude(pk=appointment.pk)

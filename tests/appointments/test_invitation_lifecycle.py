@@ -24,7 +24,7 @@ from appointments.models import (
     Outcome,
     Status,
 )
-from tests.factories import ServiceFactory, bookable_slot, person
+from tests.factories import ServiceFactory, bookable_slot, desk_of, person
 
 pytestmark = pytest.mark.django_db
 
@@ -91,8 +91,12 @@ def test_every_state_has_a_row_in_the_table():
 
 
 def test_terminal_states_allow_no_move():
-    for state in (S.RELEASED, S.DECLINED, S.NO_SHOW):
+    for state in (S.RELEASED, S.DECLINED):
         assert invitation_lifecycle.TRANSITIONS[state] == set()
+
+
+def test_a_no_show_may_only_become_kept():
+    assert invitation_lifecycle.TRANSITIONS[S.NO_SHOW] == {S.KEPT}
 
 
 def test_nothing_moves_back_to_imported():
@@ -216,7 +220,11 @@ def test_checking_in_records_kept_once_however_the_visit_goes_on():
     start = invitation.appointment.slot.start
     queue.check_in(appointment_id=invitation.appointment_id, now=start)
     assert state_of(invitation) == S.KEPT
-    queue.call(appointment_id=invitation.appointment_id, now=start)
+    queue.call(
+        appointment_id=invitation.appointment_id,
+        counter=desk_of(invitation.appointment_id),
+        now=start,
+    )
     queue.start_service(appointment_id=invitation.appointment_id, now=start)
     queue.finish(appointment_id=invitation.appointment_id, outcome=Outcome.TITLE_ISSUED, now=start)
     assert state_of(invitation) == S.KEPT
@@ -231,11 +239,22 @@ def test_the_no_show_sweep_records_no_show():
     assert invitation.state == S.NO_SHOW and invitation.no_show_at == later
 
 
+def test_a_no_show_readmitted_the_same_day_is_kept_again():
+    invitation = invited(S.CONFIRMED)
+    start = invitation.appointment.slot.start
+    queue.check_in(appointment_id=invitation.appointment_id, now=start)
+    queue.mark_no_show(confirm=True, appointment_id=invitation.appointment_id, now=start)
+    assert state_of(invitation) == S.NO_SHOW
+    later = start + dt.timedelta(minutes=20)
+    queue.check_in(appointment_id=invitation.appointment_id, readmit=True, now=later)
+    assert state_of(invitation) == S.KEPT
+
+
 def test_checked_in_but_not_there_when_called_ends_as_no_show():
     invitation = invited(S.CONFIRMED)
     start = invitation.appointment.slot.start
     queue.check_in(appointment_id=invitation.appointment_id, now=start)
-    queue.mark_no_show(appointment_id=invitation.appointment_id, now=start)
+    queue.mark_no_show(confirm=True, appointment_id=invitation.appointment_id, now=start)
     assert state_of(invitation) == S.NO_SHOW
     assert list(outcome_events(invitation).values_list("action", flat=True)) == [
         "invitation.kept",
@@ -266,7 +285,7 @@ def _cancel(invitation):
 
 
 def _no_show(invitation):
-    queue.mark_no_show(appointment_id=invitation.appointment_id)
+    queue.mark_no_show(confirm=True, appointment_id=invitation.appointment_id)
 
 
 def _complete(invitation):

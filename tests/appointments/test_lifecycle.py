@@ -31,8 +31,15 @@ def test_every_status_has_a_row_in_the_table():
 
 
 def test_terminal_statuses_allow_no_move():
-    for status in (Status.COMPLETED, Status.CANCELLED, Status.EXPIRED, Status.NO_SHOW):
+    for status in (Status.COMPLETED, Status.CANCELLED, Status.EXPIRED):
         assert lifecycle.TRANSITIONS[status] == set()
+
+
+def test_a_no_show_may_only_return_to_checked_in_and_service_only_back_to_the_queue():
+    # readmission at check-in (queue.check_in limits it to the same day)
+    assert lifecycle.TRANSITIONS[Status.NO_SHOW] == {Status.CHECKED_IN}
+    # parking or forwarding while in service
+    assert lifecycle.TRANSITIONS[Status.IN_SERVICE] == {Status.COMPLETED, Status.CHECKED_IN}
 
 
 @pytest.mark.parametrize(("current", "target"), ILLEGAL, ids=lambda s: str(s))

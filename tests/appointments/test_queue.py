@@ -10,9 +10,12 @@ from django.utils import timezone
 
 from appointments import booking, queue, selectors
 from appointments.errors import (
+    ConfirmationRequired,
     LimitReached,
+    NoCounter,
     NoFollowUp,
     QueueEmpty,
+    RecallTooSoon,
     TooEarly,
     TooLate,
     TransitionNotAllowed,
@@ -29,7 +32,16 @@ from appointments.models import (
     Slot,
     Status,
 )
-from tests.factories import ServiceFactory, TeamFactory, bookable_slot, person, route_all
+from tests.factories import (
+    ServiceFactory,
+    TeamFactory,
+    bookable_slot,
+    desk,
+    desk_of,
+    person,
+    route_all,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,9 +117,9 @@ def test_call_next_takes_priority_then_appointment_time_then_arrival():
         queue.check_in(appointment_id=late.pk)
         queue.check_in(appointment_id=early.pk)
         urgent = queue.add_walk_in(team=team, service=service, person=person(3), priority=2)
-        order = [queue.call_next(team=team).pk for _ in range(3)]
+        order = [queue.call_next(team=team, counter=desk(team)).pk for _ in range(3)]
         with pytest.raises(QueueEmpty):
-            queue.call_next(team=team)
+            queue.call_next(team=team, counter=desk(team))
     assert order == [urgent.pk, early.pk, late.pk]
 
 
@@ -134,8 +146,9 @@ def test_the_same_person_cannot_be_added_twice_as_walk_in():
         queue.add_walk_in(team=team, service=service, person=person(1))
 
 
-def test_recall_counts_calls_and_the_last_unanswered_call_is_a_no_show(settings):
+def test_recall_counts_calls_and_the_last_unanswered_call_is_a_no_show_when_confirmed(settings):
     settings.MAX_UNANSWERED_CALLS = 3
+    settings.QUEUE_RECALL_MIN_SECONDS = 60
     appointment = booked_today(1)
     team = appointment.slot.team
     counter = Counter.objects.create(team=team, number="7")
@@ -146,10 +159,72 @@ def test_recall_counts_calls_and_the_last_unanswered_call_is_a_no_show(settings)
     assert called.call_count == 1 and called.counter == counter
     with time_machine.travel(at_hour(10, 5), tick=False):
         assert queue.recall(appointment_id=appointment.pk).call_count == 2
+    with time_machine.travel(at_hour(10, 7), tick=False):
         assert queue.recall(appointment_id=appointment.pk).call_count == 3
-        gone = queue.recall(appointment_id=appointment.pk)
+    with time_machine.travel(at_hour(10, 9), tick=False):
+        with pytest.raises(ConfirmationRequired):
+            queue.recall(appointment_id=appointment.pk)
+        assert Appointment.objects.get(pk=appointment.pk).status == Status.CALLED
+        gone = queue.recall(appointment_id=appointment.pk, confirm=True)
     assert gone.status == Status.NO_SHOW
     assert gone.first_called_at == first_call  # waiting time ends at the first call
+
+
+def test_calling_again_within_the_minimum_interval_is_refused(settings):
+    settings.QUEUE_RECALL_MIN_SECONDS = 60
+    appointment = booked_today(1)
+    team = appointment.slot.team
+    with time_machine.travel(at_hour(9, 55), tick=False) as clock:
+        queue.check_in(appointment_id=appointment.pk)
+        queue.call_next(team=team, counter=desk(team))
+        for seconds in (3, 10, 59):
+            clock.move_to(at_hour(9, 55) + dt.timedelta(seconds=seconds))
+            with pytest.raises(RecallTooSoon):
+                queue.recall(appointment_id=appointment.pk, confirm=True)
+        clock.move_to(at_hour(9, 56))
+        again = queue.recall(appointment_id=appointment.pk)
+    assert again.status == Status.CALLED and again.call_count == 2
+
+
+def test_every_call_needs_a_counter_of_the_team():
+    appointment = booked_today(1)
+    team = appointment.slot.team
+    other = Counter.objects.create(team=TeamFactory(), number="9")
+    with time_machine.travel(at_hour(9, 55), tick=False):
+        queue.check_in(appointment_id=appointment.pk)
+        with pytest.raises(NoCounter):
+            queue.call_next(team=team)
+        with pytest.raises(NoCounter):
+            queue.call(appointment_id=appointment.pk)
+        with pytest.raises(NoCounter):
+            queue.call(appointment_id=appointment.pk, counter=other)
+        assert Appointment.objects.get(pk=appointment.pk).status == Status.CHECKED_IN
+        called = queue.call(appointment_id=appointment.pk, counter=desk(team))
+    assert called.counter.number == "1"
+
+
+def test_the_counter_of_the_day_is_remembered_per_user_and_team():
+    appointment = booked_today(1)
+    team = appointment.slot.team
+    clerk = staff(username="clerk")
+    assert queue.counter_of_day(user=clerk, team=team) is None
+    queue.choose_counter(user=clerk, counter=desk(team, "3"))
+    queue.choose_counter(user=clerk, counter=desk(team, "4"))
+    assert queue.counter_of_day(user=clerk, team=team).number == "4"
+    assert queue.counter_of_day(user=staff(username="other"), team=team) is None
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    assert queue.counter_of_day(user=clerk, team=team, now=tomorrow) is None
+
+
+def test_no_show_needs_confirmation():
+    appointment = booked_today(1)
+    with time_machine.travel(at_hour(9, 55), tick=False):
+        queue.check_in(appointment_id=appointment.pk)
+        with pytest.raises(ConfirmationRequired):
+            queue.mark_no_show(appointment_id=appointment.pk)
+        assert Appointment.objects.get(pk=appointment.pk).status == Status.CHECKED_IN
+        gone = queue.mark_no_show(appointment_id=appointment.pk, confirm=True)
+    assert gone.status == Status.NO_SHOW
 
 
 def test_park_keeps_the_resident_out_of_call_next_until_called_directly():
@@ -157,13 +232,14 @@ def test_park_keeps_the_resident_out_of_call_next_until_called_directly():
     team = appointment.slot.team
     with time_machine.travel(at_hour(9, 55), tick=False):
         queue.check_in(appointment_id=appointment.pk)
-        queue.call_next(team=team)
+        queue.call_next(team=team, counter=desk(team))
         parked = queue.park(appointment_id=appointment.pk)
         assert parked.status == Status.CHECKED_IN and parked.parked_at
         with pytest.raises(QueueEmpty):
-            queue.call_next(team=team)
-        again = queue.call(appointment_id=appointment.pk)
-    assert again.status == Status.CALLED and again.parked_at is None and again.call_count == 2
+            queue.call_next(team=team, counter=desk(team))
+        again = queue.call(appointment_id=appointment.pk, counter=desk_of(appointment.pk))
+    # parking starts the calls anew
+    assert again.status == Status.CALLED and again.parked_at is None and again.call_count == 1
 
 
 def test_forward_moves_the_resident_to_another_teams_queue():
@@ -171,10 +247,10 @@ def test_forward_moves_the_resident_to_another_teams_queue():
     other = TeamFactory()
     with time_machine.travel(at_hour(9, 55), tick=False):
         queue.check_in(appointment_id=appointment.pk)
-        queue.call_next(team=appointment.slot.team)
+        queue.call_next(team=appointment.slot.team, counter=desk(appointment.slot.team))
         moved = queue.forward(appointment_id=appointment.pk, team=other)
         assert moved.queue_team == other and moved.status == Status.CHECKED_IN
-        assert queue.call_next(team=other).pk == appointment.pk
+        assert queue.call_next(team=other, counter=desk(other)).pk == appointment.pk
     event = Event.objects.filter(appointment=appointment, data__forwarded_to=other.pk)
     assert event.exists()
 
@@ -187,7 +263,7 @@ def test_finish_records_the_outcome_and_completes_the_case_unless_a_follow_up_is
     for a in (appointment, simple):
         with time_machine.travel(a.slot.start - dt.timedelta(minutes=5), tick=False):
             queue.check_in(appointment_id=a.pk)
-            queue.call(appointment_id=a.pk)
+            queue.call(appointment_id=a.pk, counter=desk_of(a.pk))
             queue.start_service(appointment_id=a.pk)
             queue.finish(appointment_id=a.pk, outcome=Outcome.APPLICATION_FILED, note=" ok ")
     appointment.refresh_from_db()
@@ -210,7 +286,7 @@ def test_a_follow_up_is_booked_for_the_same_person_and_case_from_internal_places
     )
     with time_machine.travel(appointment.slot.start, tick=False):
         queue.check_in(appointment_id=appointment.pk)
-        queue.call(appointment_id=appointment.pk)
+        queue.call(appointment_id=appointment.pk, counter=desk_of(appointment.pk))
         queue.start_service(appointment_id=appointment.pk)
         queue.finish(appointment_id=appointment.pk, outcome=Outcome.APPLICATION_FILED)
         _service, days = queue.follow_up_slots(
@@ -264,7 +340,7 @@ def test_two_caseworkers_calling_next_at_once_never_get_the_same_person():
     def caseworker():
         try:
             barrier.wait(timeout=30)
-            results.append(queue.call_next(team=team, now=now).pk)
+            results.append(queue.call_next(team=team, counter=desk(team), now=now).pk)
         except QueueEmpty:
             results.append(None)
         finally:

@@ -32,7 +32,7 @@ from appointments.models import (
     Status,
 )
 from appointments.statistics.aggregation import NIGHTLY_ACTION
-from tests.factories import ServiceFactory, TeamFactory, person, route_all, rule_for
+from tests.factories import ServiceFactory, TeamFactory, desk_of, person, route_all, rule_for
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ class Office:
         """Check in at `arrive`, called after `wait` minutes, finished after `serve` minutes."""
         queue.check_in(appointment_id=appointment.pk, now=arrive)
         called = arrive + minutes(wait)
-        queue.call(appointment_id=appointment.pk, now=called)
+        queue.call(appointment_id=appointment.pk, counter=desk_of(appointment.pk), now=called)
         if serve is not None:
             queue.start_service(appointment_id=appointment.pk, now=called)
             queue.finish(
@@ -176,7 +176,7 @@ def tuesday():
     )
     office.visit(people["calls"], arrive=at(2026, 3, 10, 8, 55), wait=5)
     for n in range(3):
-        queue.recall(appointment_id=people["calls"].pk, now=at(2026, 3, 10, 9, 1 + n))
+        queue.recall(appointment_id=people["calls"].pk, confirm=True, now=at(2026, 3, 10, 9, 1 + n))
     assert Appointment.objects.get(pk=people["calls"].pk).status == Status.NO_SHOW
     assert Appointment.objects.get(pk=held.pk).status == Status.EXPIRED
     return office, people
@@ -306,7 +306,7 @@ def test_walk_ins_are_visits_but_not_part_of_termintreue():
         person=person(office.people),
         now=at(2026, 3, 10, 9, 30),
     )
-    queue.call(appointment_id=walk_in.pk, now=at(2026, 3, 10, 10, 10))
+    queue.call(appointment_id=walk_in.pk, counter=desk_of(walk_in.pk), now=at(2026, 3, 10, 10, 10))
     rebuild(DAY, now=AFTER)
     assert Appointment.objects.get(pk=missed.pk).status == Status.BOOKED
     walk_in_row = DailyFigure.objects.get(date=DAY, channel=Channel.WALK_IN)
@@ -330,17 +330,18 @@ def test_waiting_runs_from_the_first_check_in_to_the_first_call_despite_park_and
     recalled = office.book(slot, when=at(2026, 3, 2, 12))
     # checked in 08:50, first call 09:05, sent back to fetch a document, called again 09:30
     queue.check_in(appointment_id=parked.pk, now=at(2026, 3, 10, 8, 50))
-    queue.call(appointment_id=parked.pk, now=at(2026, 3, 10, 9, 5))
+    queue.call(appointment_id=parked.pk, counter=desk_of(parked.pk), now=at(2026, 3, 10, 9, 5))
     queue.park(appointment_id=parked.pk, now=at(2026, 3, 10, 9, 7))
-    queue.call(appointment_id=parked.pk, now=at(2026, 3, 10, 9, 30))
+    queue.call(appointment_id=parked.pk, counter=desk_of(parked.pk), now=at(2026, 3, 10, 9, 30))
     queue.start_service(appointment_id=parked.pk, now=at(2026, 3, 10, 9, 31))
     queue.finish(appointment_id=parked.pk, outcome=Outcome.OTHER, now=at(2026, 3, 10, 9, 41))
     # checked in 08:55, called 09:00 without answer, answers the recall at 09:02
     queue.check_in(appointment_id=recalled.pk, now=at(2026, 3, 10, 8, 55))
-    queue.call(appointment_id=recalled.pk, now=at(2026, 3, 10, 9, 0))
+    queue.call(appointment_id=recalled.pk, counter=desk_of(recalled.pk), now=at(2026, 3, 10, 9, 0))
     queue.recall(appointment_id=recalled.pk, now=at(2026, 3, 10, 9, 2))
     queue.start_service(appointment_id=recalled.pk, now=at(2026, 3, 10, 9, 3))
-    assert Appointment.objects.get(pk=parked.pk).checked_in_at == at(2026, 3, 10, 9, 7)
+    # parking keeps the first arrival (the statistics read the events all the same)
+    assert Appointment.objects.get(pk=parked.pk).checked_in_at == at(2026, 3, 10, 8, 50)
     rebuild(DAY, now=AFTER)
     figure = DailyFigure.objects.get(date=DAY)
     assert figure.kept == 2
@@ -443,7 +444,7 @@ def test_visits_per_case_counts_the_kept_visits_of_completed_cases():
     route_all(pickup, office.team)
     first = office.book(office.slot(at(2026, 3, 10, 9)), when=at(2026, 3, 2, 12))
     queue.check_in(appointment_id=first.pk, now=at(2026, 3, 10, 9))
-    queue.call(appointment_id=first.pk, now=at(2026, 3, 10, 9, 5))
+    queue.call(appointment_id=first.pk, counter=desk_of(first.pk), now=at(2026, 3, 10, 9, 5))
     queue.start_service(appointment_id=first.pk, now=at(2026, 3, 10, 9, 5))
     queue.finish(
         appointment_id=first.pk, outcome=Outcome.APPLICATION_FILED, now=at(2026, 3, 10, 9, 30)
@@ -461,7 +462,7 @@ def test_visits_per_case_counts_the_kept_visits_of_completed_cases():
         appointment_id=first.pk, slot_id=pickup_slot.pk, now=at(2026, 3, 10, 9, 31)
     )
     queue.check_in(appointment_id=second.pk, now=at(2026, 3, 31, 9))
-    queue.call(appointment_id=second.pk, now=at(2026, 3, 31, 9, 1))
+    queue.call(appointment_id=second.pk, counter=desk_of(second.pk), now=at(2026, 3, 31, 9, 1))
     queue.start_service(appointment_id=second.pk, now=at(2026, 3, 31, 9, 1))
     queue.finish(appointment_id=second.pk, outcome=Outcome.TITLE_ISSUED, now=at(2026, 3, 31, 9, 6))
     statistics.rebuild(date_from=DAY, date_to=dt.date(2026, 3, 31), now=at(2026, 4, 2))
@@ -564,7 +565,7 @@ def test_the_nightly_run_rebuilds_yesterday_and_days_changed_late():
     assert result["days"] == ["2026-03-10"]
     assert day_figures(DAY)["kept"] == 1
     # three days later staff correct the record: the resident was in fact not there
-    queue.mark_no_show(appointment_id=stays.pk, now=at(2026, 3, 13, 16))
+    queue.mark_no_show(confirm=True, appointment_id=stays.pk, now=at(2026, 3, 13, 16))
     with time_machine.travel(at(2026, 3, 14, 2, 30), tick=False):
         result = statistics.rebuild_nightly()
     assert result["days"] == ["2026-03-10", "2026-03-13"]

@@ -8,7 +8,8 @@ import time_machine
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from appointments.models import Counter
+from appointments import queue
+from appointments.models import Counter, Status
 from caseworkers.models import DeviceToken
 from tests.appointments.test_queue import at_hour, booked_today
 from tests.factories import PASSWORD, ServiceFactory, bookable_slot, route_all
@@ -57,7 +58,7 @@ def test_check_in_call_display_finish_and_follow_up(
     appointment, team, counter, pickup_slot = office_day
     _device, token = DeviceToken.issue(name="Wartebereich", teams=[team])
     base = live_server.url
-    with time_machine.travel(at_hour(9, 50), tick=True):
+    with time_machine.travel(at_hour(9, 50), tick=True) as clock:
         reception = log_in(browser.new_context(locale="en-US"), base, reception_user.username)
         reception.goto(f"{base}/backoffice/reception/")
         assert_accessible(reception)
@@ -95,12 +96,40 @@ def test_check_in_call_display_finish_and_follow_up(
         caseworker.locator(f'button[value="{pickup_slot.pk}"]').click()
         expect(caseworker.get_by_role("alert").first).to_contain_text("Follow-up visit booked")
 
+        # a second resident: called from the list (the counter of the day is remembered),
+        # called again too soon, then marked as not there only after the confirmation page
+        second = booked_today(2, team=team, service=appointment.service, hour=10)
+        queue.check_in(appointment_id=second.pk)
+        caseworker.goto(f"{base}/backoffice/queue/{team.pk}/")
+        caseworker.get_by_role("button", name="Call B-002").click()
+        expect(caseworker).to_have_url(f"{base}/backoffice/visits/{second.pk}/")
+        caseworker.get_by_role("button", name="Call again").click()
+        expect(caseworker.get_by_role("alert").first).to_contain_text("please wait")
+        clock.shift(61)
+        caseworker.get_by_role("button", name="Call again").click()
+        expect(caseworker.locator("dd").first).to_contain_text("call 2 of")
+        caseworker.get_by_role("button", name="Not there").first.click()
+        expect(caseworker.get_by_role("heading", name="Please confirm")).to_be_visible()
+        assert_accessible(caseworker)
+        caseworker.get_by_role("button", name="Yes, mark as not there").click()
+        expect(caseworker).to_have_url(f"{base}/backoffice/queue/{team.pk}/")
+
+        # the resident turns up after all: reception's ordinary check-in admits them again
+        reception.goto(f"{base}/backoffice/reception/?code={second.code}")
+        reception.get_by_role("button", name="Check in").click()
+        expect(reception.get_by_role("heading", name="Please confirm")).to_be_visible()
+        assert_accessible(reception)
+        reception.get_by_role("button", name="Yes, admit again").click()
+        expect(reception.get_by_role("alert").first).to_contain_text("B-002")
+
         caseworker.goto(f"{base}/backoffice/queue/{team.pk}/day/")
         assert_accessible(caseworker)
         caseworker.goto(f"{base}/backoffice/")
         assert_accessible(caseworker)
     follow_up = appointment.case.appointments.get(channel="follow_up")
     assert follow_up.slot_id == pickup_slot.pk
+    second.refresh_from_db()
+    assert second.status == Status.CHECKED_IN and second.call_count == 0
 
 
 @pytest.mark.browser

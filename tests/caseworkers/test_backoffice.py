@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appointments import queue
-from appointments.models import Counter, Event, Status
+from appointments.models import Appointment, Counter, Event, Slot, Status
 from caseworkers.models import DeviceToken
 from tests.appointments.test_queue import at_hour, booked_today
+from tests.factories import desk_of
 
 pytestmark = pytest.mark.django_db
 
@@ -72,11 +73,33 @@ def test_reception_finds_by_code_or_name_and_checks_in(client, login_as):
     assert Event.objects.filter(action="personal_data.viewed", actor=user).count() == 2
 
 
-def test_reception_search_needs_a_code_or_name_and_birth_date(client, login_as):
+def test_reception_search_needs_a_code_or_a_surname(client, login_as):
     login_as("reception")
-    page = client.post("/backoffice/reception/", {"surname": "Kaya"})
+    page = client.post("/backoffice/reception/", {"code": "", "surname": ""})
     assert page.status_code == 200
     assert "alert-danger" in page.content.decode()
+
+
+def test_reception_finds_todays_appointments_by_surname_alone_as_a_list(client, login_as):
+    first = booked_today(1)
+    namesake = booked_today(2, team=first.slot.team, service=first.service)
+    Appointment.objects.filter(pk=namesake.pk).update(
+        surname=first.surname, surname_key=first.surname_key
+    )
+    tomorrow = booked_today(3, team=first.slot.team, service=first.service, hour=12)
+    login_as("reception")
+    with time_machine.travel(at_hour(9, 50), tick=False):
+        Appointment.objects.filter(pk=tomorrow.pk).update(
+            surname=first.surname, surname_key=first.surname_key
+        )
+        Slot.objects.filter(pk=tomorrow.slot_id).update(
+            start=tomorrow.slot.start + dt.timedelta(days=1),
+            end=tomorrow.slot.end + dt.timedelta(days=1),
+        )
+        page = client.post("/backoffice/reception/", {"surname": first.surname.lower()})
+    content = page.content.decode()
+    assert first.code in content and namesake.code in content
+    assert tomorrow.code not in content
 
 
 def test_reception_searches_by_name_only_in_a_post_never_in_the_address(client, login_as):
@@ -178,7 +201,7 @@ def test_unknown_actions_and_bad_forward_input_change_nothing(client, login_as):
     login_as("caseworker")
     with time_machine.travel(at_hour(9, 55), tick=False):
         queue.check_in(appointment_id=appointment.pk)
-        queue.call(appointment_id=appointment.pk)
+        queue.call(appointment_id=appointment.pk, counter=desk_of(appointment.pk))
         client.post(f"/backoffice/visits/{appointment.pk}/explode/")
         client.post(f"/backoffice/visits/{appointment.pk}/forward/", {"team": "x"})
     appointment.refresh_from_db()
@@ -248,7 +271,7 @@ def test_follow_up_screen_books_the_pickup(client, login_as, settings):
     login_as("caseworker")
     with time_machine.travel(at_hour(9, 55), tick=False):
         queue.check_in(appointment_id=appointment.pk)
-        queue.call(appointment_id=appointment.pk)
+        queue.call(appointment_id=appointment.pk, counter=desk_of(appointment.pk))
         queue.start_service(appointment_id=appointment.pk)
         queue.finish(appointment_id=appointment.pk, outcome="application_filed")
         visit = client.get(f"/backoffice/visits/{appointment.pk}/").content.decode()

@@ -25,7 +25,9 @@ TEAM_ID = OpenApiParameter("team_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 def appointments_for_staff():
-    return Appointment.objects.select_related("slot", "service", "counter", "queue_team")
+    return Appointment.objects.select_related(
+        "slot", "service", "counter", "queue_team", "served_by"
+    )
 
 
 def appointment_or_404(appointment_id):

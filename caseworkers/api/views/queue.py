@@ -5,6 +5,8 @@ Answers that show a resident's name write an audit entry, as the backoffice scre
 queue list itself shows numbers, services and times only.
 """
 
+import functools
+
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +18,7 @@ from rest_framework.views import APIView
 from appointments import queue, selectors
 from appointments.api.errors import error_responses
 from appointments.codes import normalize_code
-from appointments.models import Appointment, Counter, Status, Team
+from appointments.models import Appointment, Counter, Priority, Status, Team
 from appointments.people import Person
 
 from .. import examples
@@ -25,10 +27,8 @@ from ..permissions import QueueReader, Reception, Staff
 from ..serializers import (
     CallInputSerializer,
     CheckInInputSerializer,
+    ConfirmInputSerializer,
     FinishInputSerializer,
-    FollowUpInputSerializer,
-    FollowUpSlotOutputSerializer,
-    FollowUpSlotQueryInputSerializer,
     ForwardInputSerializer,
     QueueEntryOutputSerializer,
     QueueQueryInputSerializer,
@@ -131,7 +131,9 @@ class AppointmentDetailView(APIView):
     summary="Check a resident in by booking code: a waiting number and the team's queue",
     description=(
         "409 when the appointment is not booked, not for today, too early, or too late "
-        "(then `accept_late` checks in all the same)."
+        "(then `accept_late` checks in all the same). A resident marked as not there "
+        "(no-show) today is admitted again with `readmit` (409 `confirmation_required` "
+        "without it)."
     ),
     request=CheckInInputSerializer,
     responses={200: StaffAppointmentOutputSerializer, **MOVE_ERRORS},
@@ -150,7 +152,10 @@ class CheckInView(APIView):
         if appointment is None:
             raise exceptions.NotFound(_("No appointment found. Check the code or search by name."))
         queue.check_in(
-            appointment_id=appointment.pk, actor=request.user, accept_late=data["accept_late"]
+            appointment_id=appointment.pk,
+            actor=request.user,
+            accept_late=data["accept_late"],
+            readmit=data["readmit"],
         )
         return named_appointment_response(request, appointment.pk)
 
@@ -175,7 +180,7 @@ class WalkInView(APIView):
             team=data["team"],
             service=data["service"],
             person=person,
-            priority=2 if data["urgent"] else 1,
+            priority=Priority.EMERGENCY if data["urgent"] else Priority.WALK_IN,
             actor=request.user,
         )
         return named_appointment_response(
@@ -186,10 +191,24 @@ class WalkInView(APIView):
 # --- The caseworker's moves --------------------------------------------------------------------
 
 
+def _counter(request, team, counter_id):
+    """The counter sent (remembered for the caller's day from now on), else the one the
+    caller chose earlier today; None makes the call a 400."""
+    if counter_id is not None:
+        counter = counter_of(team.pk if team else None, counter_id)
+        return queue.choose_counter(user=request.user, counter=counter)
+    return queue.counter_of_day(user=request.user, team=team)
+
+
 @extend_schema(
     tags=STAFF,
-    summary="Call the next waiting resident of the team (priority, time, arrival)",
-    description="409 when nobody is waiting. Two callers never get the same person.",
+    summary="Call the next waiting resident of the team (by the queue order)",
+    description=(
+        "Emergencies first, then appointments that are due, with a walk-in every "
+        "QUEUE_WALKIN_EVERY_N_CALLS calls (README: queue order). 409 when nobody is waiting, "
+        "400 `no_counter` without a counter (sent or chosen today). Two callers never get "
+        "the same person."
+    ),
     parameters=[TEAM_ID],
     request=CallInputSerializer,
     responses={200: StaffAppointmentOutputSerializer, **MOVE_ERRORS},
@@ -202,7 +221,7 @@ class CallNextView(APIView):
         team = get_object_or_404(Team, pk=team_id)
         serializer = CallInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        counter = counter_of(team.pk, serializer.validated_data.get("counter"))
+        counter = _counter(request, team, serializer.validated_data.get("counter"))
         called = queue.call_next(team=team, counter=counter, actor=request.user)
         return named_appointment_response(request, called.pk)
 
@@ -222,7 +241,9 @@ class CallView(APIView):
         appointment = appointment_or_404(appointment_id)
         serializer = CallInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        counter = counter_of(appointment.queue_team_id, serializer.validated_data.get("counter"))
+        counter = _counter(
+            request, appointment.queue_team, serializer.validated_data.get("counter")
+        )
         queue.call(appointment_id=appointment.pk, counter=counter, actor=request.user)
         return named_appointment_response(request, appointment.pk)
 
@@ -251,15 +272,39 @@ def _move_schema(summary, description=""):
     )
 
 
-@_move_schema(
-    "Call a called resident again",
-    "After the configured number of unanswered calls the resident counts as not there.",
+@extend_schema(
+    tags=STAFF,
+    summary="Call a called resident again",
+    description=(
+        "Not sooner than QUEUE_RECALL_MIN_SECONDS after the last call (409 `recall_too_soon`). "
+        "After the configured number of unanswered calls the resident counts as not there, "
+        "only with `confirm` (409 `confirmation_required` without it)."
+    ),
+    parameters=[APPOINTMENT_ID],
+    request=ConfirmInputSerializer,
+    responses={200: QueueEntryOutputSerializer, **MOVE_ERRORS},
+    examples=[examples.CONFIRM, examples.QUEUE_ENTRY],
 )
-class RecallView(MoveView):
-    move = staticmethod(queue.recall)
+class RecallView(APIView):
+    permission_classes = (CaseworkerRole,)
+
+    def post(self, request, appointment_id):
+        appointment = appointment_or_404(appointment_id)
+        serializer = ConfirmInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        queue.recall(
+            appointment_id=appointment.pk,
+            counter=queue.counter_of_day(user=request.user, team=appointment.queue_team),
+            actor=request.user,
+            confirm=serializer.validated_data["confirm"],
+        )
+        return queue_entry_response(appointment.pk)
 
 
-@_move_schema("Send a called resident back to wait (not called by “next”)")
+@_move_schema(
+    "Send a called or served resident back to wait (not called by “next”)",
+    "The calls start anew; the waiting time counts from the first arrival.",
+)
 class ParkView(MoveView):
     move = staticmethod(queue.park)
 
@@ -269,14 +314,19 @@ class StartView(MoveView):
     move = staticmethod(queue.start_service)
 
 
-@_move_schema("Mark a resident as not there (no-show)")
+@_move_schema(
+    "Mark a resident as not there (no-show)",
+    "The request is the confirmation (a client asks its user before sending it). Reception "
+    "readmits a resident who turns up the same day (check-in with `readmit`).",
+)
 class NoShowView(MoveView):
-    move = staticmethod(queue.mark_no_show)
+    move = staticmethod(functools.partial(queue.mark_no_show, confirm=True))
 
 
 @extend_schema(
     tags=STAFF,
-    summary="Hand a called resident on to another team's queue",
+    summary="Hand a called or served resident on to another team's queue",
+    description="The calls start anew; the waiting time counts from the first arrival.",
     parameters=[APPOINTMENT_ID],
     request=ForwardInputSerializer,
     responses={200: QueueEntryOutputSerializer, **MOVE_ERRORS},
@@ -319,57 +369,3 @@ class FinishView(APIView):
             actor=request.user,
         )
         return queue_entry_response(appointment.pk)
-
-
-# --- Follow-up visits --------------------------------------------------------------------------
-
-
-@extend_schema(
-    tags=STAFF,
-    summary="Free times (both contingents) for the appointment's follow-up visit",
-    description="409 when the service has no follow-up visit.",
-    parameters=[APPOINTMENT_ID, FollowUpSlotQueryInputSerializer],
-    responses={200: FollowUpSlotOutputSerializer(many=True), **MOVE_ERRORS},
-    examples=[examples.FOLLOW_UP_SLOT],
-)
-class FollowUpSlotsView(generics.ListAPIView):
-    permission_classes = (CaseworkerRole,)
-    serializer_class = FollowUpSlotOutputSerializer
-    filter_backends = ()
-
-    def get_queryset(self):
-        appointment = appointment_or_404(self.kwargs["appointment_id"])
-        query = FollowUpSlotQueryInputSerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        _service, days = queue.follow_up_slots(
-            appointment,
-            date_from=query.validated_data["date_from"],
-            date_to=query.validated_data["date_to"],
-        )
-        return [slot for _day, slots in days for slot in slots]
-
-
-@extend_schema(
-    tags=STAFF,
-    summary="Book the follow-up visit (e.g. card pickup) for the same person and case",
-    description="After the visit is finished; the resident gets the confirmation e-mail.",
-    parameters=[APPOINTMENT_ID],
-    request=FollowUpInputSerializer,
-    responses={201: QueueEntryOutputSerializer, **MOVE_ERRORS},
-    examples=[examples.FOLLOW_UP, examples.QUEUE_ENTRY],
-)
-class FollowUpBookView(APIView):
-    permission_classes = (CaseworkerRole,)
-
-    def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
-        serializer = FollowUpInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        follow_up = queue.book_follow_up(
-            appointment_id=appointment.pk,
-            slot_id=serializer.validated_data["slot"],
-            actor=request.user,
-        )
-        response = queue_entry_response(follow_up.pk)
-        response.status_code = status.HTTP_201_CREATED
-        return response

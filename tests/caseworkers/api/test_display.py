@@ -44,7 +44,8 @@ def two_teams():
         other_service, other, other_slot = bookable_slot(days_ahead=0, hour=10, capacity=5)
         counter = Counter.objects.create(team=mine, number="12")
         mine_called = [called(mine, service, slot, n, counter) for n in range(2)]
-        other_called = called(other, other_service, other_slot, 7, None)
+        other_counter = Counter.objects.create(team=other, number="3")
+        other_called = called(other, other_service, other_slot, 7, other_counter)
         yield mine, other, mine_called, other_called
 
 

@@ -26,6 +26,8 @@ from tests.factories import (
     ServiceFactory,
     TeamFactory,
     bookable_slot,
+    desk,
+    desk_of,
     open_office,
     person,
     route_all,
@@ -101,6 +103,8 @@ ENDPOINTS = [
     ("post", "/appointments/{a}/start/", (CASEWORKER, SUPERVISOR, ADMINISTRATOR)),
     ("post", "/appointments/{a}/finish/", (CASEWORKER, SUPERVISOR, ADMINISTRATOR)),
     ("post", "/appointments/{a}/no-show/", (CASEWORKER, SUPERVISOR, ADMINISTRATOR)),
+    ("post", "/appointments/{a}/take-over/", (CASEWORKER, SUPERVISOR, ADMINISTRATOR)),
+    ("post", "/appointments/{a}/correct-outcome/", (CASEWORKER, SUPERVISOR, ADMINISTRATOR)),
     ("get", "/appointments/{a}/follow-up-slots/", (CASEWORKER, SUPERVISOR, ADMINISTRATOR)),
     ("post", "/appointments/{a}/follow-up/", (CASEWORKER, SUPERVISOR, ADMINISTRATOR)),
     ("get", "/statistics/", (SUPERVISOR, ADMINISTRATOR)),
@@ -370,7 +374,10 @@ def test_the_visit_from_call_to_finish_and_follow_up(staff_api, office):
     )[2]
 
     assert client.post(f"{base}/call/", {"counter": office["counters"][0].pk}).status_code == 200
-    assert client.post(f"{base}/recall/").json()["call_count"] == 2
+    too_soon = client.post(f"{base}/recall/")
+    assert (too_soon.status_code, too_soon.json()["code"]) == (409, "recall_too_soon")
+    with time_machine.travel(NOW + dt.timedelta(seconds=61), tick=False):
+        assert client.post(f"{base}/recall/").json()["call_count"] == 2
     assert client.post(f"{base}/park/").json()["status"] == "checked_in"
     parked = client.get(f"{STAFF}/teams/{office['team'].pk}/queue/").json()["results"][0]
     assert parked["parked"] is True
@@ -410,15 +417,19 @@ def test_forward_and_no_show(staff_api, office):
     base = f"{STAFF}/appointments/{appointment.pk}"
 
     not_called = client.post(f"{base}/forward/", {"team": other.pk}, format="json")
-    client.post(f"{base}/call/", {}, format="json")
+    client.post(f"{base}/call/", {"counter": office["counters"][0].pk}, format="json")
     forwarded = client.post(f"{base}/forward/", {"team": other.pk}, format="json")
-    client.post(f"{base}/call/", {}, format="json")
+    # the counter chosen today is of the first team: the other team's needs choosing
+    no_counter = client.post(f"{base}/call/", {}, format="json")
+    client.post(f"{base}/call/", {"counter": desk(other).pk}, format="json")
     gone = client.post(f"{base}/no-show/")
     unknown = client.post(f"{STAFF}/appointments/987654/no-show/")
 
     assert not_called.status_code == 409
     assert forwarded.json()["queue_team"] == other.pk
     assert forwarded.json()["status"] == "checked_in"
+    assert forwarded.json()["call_count"] == 0
+    assert (no_counter.status_code, no_counter.json()["code"]) == (400, "no_counter")
     assert gone.json()["status"] == "no_show"
     assert unknown.status_code == 404
 
@@ -463,7 +474,7 @@ def test_statistics_filters_are_checked(staff_api):
 def test_statistics_return_the_overview_figures(staff_api, office):
     client, _user = staff_api(SUPERVISOR)
     appointment = checked_in(office)
-    queue.call(appointment_id=appointment.pk)
+    queue.call(appointment_id=appointment.pk, counter=desk_of(appointment.pk))
 
     response = client.get(f"{STAFF}/statistics/", {"team": office["team"].pk, "channel": "staff"})
     everything = client.get(f"{STAFF}/statistics/").json()
@@ -529,3 +540,71 @@ def test_an_unknown_slot_for_a_follow_up_is_a_409(staff_api, office):
     assert (response.status_code, response.json()["code"]) == (409, "slot_unavailable")
     assert Slot.objects.filter(booked__gt=0).count() == 1
     assert timezone.now() == NOW
+
+
+# --- The office day: counters, no-shows undone, colleagues, corrections ------------------------
+
+
+def test_calls_without_a_counter_are_a_400_and_the_chosen_counter_is_remembered(staff_api, office):
+    client, user = staff_api(CASEWORKER)
+    team = office["team"]
+    first, second = checked_in(office, 1), checked_in(office, 2)
+    refused = client.post(f"{STAFF}/teams/{team.pk}/call-next/", {}, format="json")
+    row = client.post(f"{STAFF}/appointments/{first.pk}/call/", {}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (400, "no_counter")
+    assert (row.status_code, row.json()["code"]) == (400, "no_counter")
+    counter = office["counters"][1]
+    chosen = client.post(
+        f"{STAFF}/teams/{team.pk}/call-next/", {"counter": counter.pk}, format="json"
+    )
+    remembered = client.post(f"{STAFF}/teams/{team.pk}/call-next/", {}, format="json")
+    assert chosen.json()["counter"] == remembered.json()["counter"] == counter.number
+    assert {chosen.json()["id"], remembered.json()["id"]} == {first.pk, second.pk}
+    assert chosen.json()["priority_level"] == "appointment"
+    assert chosen.json()["served_by"] == user.get_username()
+
+
+def test_check_in_readmits_a_no_show_of_today_only_when_confirmed(staff_api, office):
+    client, _user = staff_api(RECEPTION)
+    appointment = checked_in(office)
+    queue.mark_no_show(appointment_id=appointment.pk, confirm=True)
+    asked = client.post(f"{STAFF}/check-in/", {"code": appointment.code}, format="json")
+    assert (asked.status_code, asked.json()["code"]) == (409, "confirmation_required")
+    assert Appointment.objects.get(pk=appointment.pk).status == Status.NO_SHOW
+    admitted = client.post(
+        f"{STAFF}/check-in/", {"code": appointment.code, "readmit": True}, format="json"
+    )
+    assert admitted.status_code == 200 and admitted.json()["status"] == "checked_in"
+
+
+def test_a_colleagues_resident_is_refused_until_taken_over_and_the_outcome_corrected(
+    staff_api, office
+):
+    anna, _anna_user = staff_api(CASEWORKER)
+    ben, ben_user = staff_api(CASEWORKER)
+    appointment = checked_in(office)
+    base = f"{STAFF}/appointments/{appointment.pk}"
+    anna.post(f"{base}/call/", {"counter": office["counters"][0].pk}, format="json")
+    refused = ben.post(f"{base}/start/")
+    assert (refused.status_code, refused.json()["code"]) == (409, "handled_by_colleague")
+    taken = ben.post(f"{base}/take-over/")
+    assert taken.status_code == 200 and taken.json()["served_by"] == ben_user.get_username()
+    assert ben.post(f"{base}/start/").json()["status"] == "in_service"
+    ben.post(f"{base}/finish/", {"outcome": Outcome.OTHER}, format="json")
+    fixed = ben.post(
+        f"{base}/correct-outcome/", {"outcome": Outcome.DOCUMENTS_MISSING}, format="json"
+    )
+    assert fixed.status_code == 200 and fixed.json()["outcome"] == "documents_missing"
+
+
+def test_a_last_recall_needs_confirm_before_it_marks_a_no_show(staff_api, office, settings):
+    settings.MAX_UNANSWERED_CALLS = 1
+    client, _user = staff_api(CASEWORKER)
+    appointment = checked_in(office)
+    base = f"{STAFF}/appointments/{appointment.pk}"
+    client.post(f"{base}/call/", {"counter": office["counters"][0].pk}, format="json")
+    with time_machine.travel(NOW + dt.timedelta(minutes=2), tick=False):
+        asked = client.post(f"{base}/recall/", {}, format="json")
+        gone = client.post(f"{base}/recall/", {"confirm": True}, format="json")
+    assert (asked.status_code, asked.json()["code"]) == (409, "confirmation_required")
+    assert gone.json()["status"] == "no_show"
