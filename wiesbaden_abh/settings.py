@@ -254,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Invitations: reminders, answer deadlines, outcomes, resuming lost allocations.
     "sweep-invitations": {"task": "appointments.tasks.sweep_invitations", "schedule": 30 * 60},
+    # Nightly, after the statistics: removes personal data whose retention period ended.
+    "apply-retention": {
+        "task": "appointments.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 # A publish that cannot reach the broker gives up quickly; the outbox sweeper sends later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -377,6 +382,13 @@ RETENTION_LOGIN_ATTEMPT_DAYS = env.int("RETENTION_LOGIN_ATTEMPT_DAYS", default=3
 RETENTION_STAFF_AUDIT_DAYS = env.int("RETENTION_STAFF_AUDIT_DAYS", default=730)
 # Rows handled per transaction by apply_retention.
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+
+# Retention, categories apply_retention adds: holds never confirmed (status "expired"), counted
+# from their expiry. A day, so a late click on the verification link still hears "expired".
+RETENTION_EXPIRED_HOLD_DAYS = env.int("RETENTION_EXPIRED_HOLD_DAYS", default=1)
+# Sessions (they may carry a manage token) are removed once expired, as `clearsessions` does;
+# their lifetime is SESSION_COOKIE_AGE. CSV uploads and letters are not stored (read on import,
+# rendered on demand); what a batch keeps of its file (rows left out) goes with its rows.
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {

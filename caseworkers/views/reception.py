@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from appointments import queue
-from appointments.errors import BookingError, TooLate
+from appointments import queue, retention
+from appointments.errors import BookingError, NoLongerStored, TooLate
 from appointments.models import Appointment, Status
 from appointments.names import surname_key
 from appointments.people import Person
@@ -25,7 +25,7 @@ RECEPTION_ROLES = (RECEPTION, SUPERVISOR, ADMINISTRATOR)
 def _candidates(data):
     found = Appointment.objects.select_related("slot", "slot__team", "service", "queue_team")
     if data["code"]:
-        return list(found.filter(code=data["code"]))
+        return list(found.filter(code=data["code"], pseudonymised_at__isnull=True))
     today = timezone.localdate()
     return list(
         found.filter(
@@ -38,6 +38,12 @@ def _candidates(data):
     )
 
 
+def _not_found(data):
+    if retention.no_longer_stored_by_code(data["code"]):
+        return NoLongerStored.default_message
+    return _("No appointment found. Check the code or search by name.")
+
+
 @role_required(*RECEPTION_ROLES)
 def desk(request):
     """The reception desk: search, the found appointment with its checklist, check-in."""
@@ -48,7 +54,7 @@ def desk(request):
         for appointment in results:
             log_personal_data_access(request=request, appointment=appointment, what=VIEWED)
         if not results:
-            messages.warning(request, _("No appointment found. Check the code or search by name."))
+            messages.warning(request, _not_found(form.cleaned_data))
     return render(
         request,
         "caseworkers/reception.html",
