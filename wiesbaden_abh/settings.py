@@ -383,12 +383,9 @@ RETENTION_STAFF_AUDIT_DAYS = env.int("RETENTION_STAFF_AUDIT_DAYS", default=730)
 # Rows handled per transaction by apply_retention.
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
 
-# Retention, categories apply_retention adds: holds never confirmed (status "expired"), counted
-# from their expiry. A day, so a late click on the verification link still hears "expired".
+# Retention, added by apply_retention: holds never confirmed, from their expiry (a day, so a late
+# click on the link still hears "expired"). Expired sessions go as with `clearsessions`.
 RETENTION_EXPIRED_HOLD_DAYS = env.int("RETENTION_EXPIRED_HOLD_DAYS", default=1)
-# Sessions (they may carry a manage token) are removed once expired, as `clearsessions` does;
-# their lifetime is SESSION_COOKIE_AGE. CSV uploads and letters are not stored (read on import,
-# rendered on demand); what a batch keeps of its file (rows left out) goes with its rows.
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {
