@@ -77,8 +77,12 @@ def _check_email_limits(key, service, exclude_pk=None):
     """At most N active appointments per mailbox and service, and M overall (locked)."""
     if not key:
         return
-    EmailLock.objects.bulk_create([EmailLock(email_key=key)], ignore_conflicts=True)
-    EmailLock.objects.select_for_update().get(email_key=key)
+    # apply_retention deletes unused locks: one removed between the insert and the lock is
+    # inserted again.
+    for _attempt in range(3):
+        EmailLock.objects.bulk_create([EmailLock(email_key=key)], ignore_conflicts=True)
+        if EmailLock.objects.select_for_update().filter(email_key=key).first():
+            break
     active = Appointment.objects.filter(email_key=key, status__in=ACTIVE_STATUSES)
     if exclude_pk:
         active = active.exclude(pk=exclude_pk)

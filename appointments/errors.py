@@ -115,6 +115,21 @@ class NotFound(BookingError):
     default_message = _("No appointment was found for this code and link.")
 
 
+class NoLongerStored(NotFound):
+    """The appointment exists, but its personal data were removed (retention period over)."""
+
+    default_message = _(
+        "The personal data of this appointment are no longer stored: "
+        "its retention period has ended."
+    )
+
+
+class StillActive(BookingError):
+    default_message = _(
+        "This appointment is still ahead or under way: cancel it before its data are removed."
+    )
+
+
 class TooManyAttempts(BookingError):
     http_status = 429
     default_message = _(

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import booking, scheduling, statistics
+from . import booking, retention, scheduling, statistics
 from .invitations import allocation, sending
 from .notifications import outbox, reminders
 
@@ -61,3 +61,8 @@ def send_invitations(batch_id):
 @shared_task(name="appointments.tasks.sweep_invitations")
 def sweep_invitations():
     return sending.sweep()
+
+
+@shared_task(name="appointments.tasks.apply_retention")
+def apply_retention():
+    return retention.apply_retention()

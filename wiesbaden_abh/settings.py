@@ -284,6 +284,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Invitations: reminders, answer deadlines, outcomes, resuming lost allocations.
     "sweep-invitations": {"task": "appointments.tasks.sweep_invitations", "schedule": 30 * 60},
+    # Nightly, after the statistics: removes personal data whose retention period ended.
+    "apply-retention": {
+        "task": "appointments.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 # A publish that cannot reach the broker gives up quickly; the outbox sweeper sends later.
 # One immediate reconnect (a pooled connection broken by a Redis restart) and no sleep: with two
@@ -482,6 +487,9 @@ QUEUE_EMERGENCIES_FIRST = _flag("QUEUE_EMERGENCIES_FIRST", True)
 QUEUE_WALKIN_EVERY_N_CALLS = env.int("QUEUE_WALKIN_EVERY_N_CALLS", default=3)
 # An early arrival counts as due this many minutes before its appointment time.
 QUEUE_APPOINTMENT_DUE_MINUTES = env.int("QUEUE_APPOINTMENT_DUE_MINUTES", default=5)
+# Retention, added by apply_retention: holds never confirmed, from their expiry (a day, so a late
+# click on the link still hears "expired"). Expired sessions go as with `clearsessions`.
+RETENTION_EXPIRED_HOLD_DAYS = env.int("RETENTION_EXPIRED_HOLD_DAYS", default=1)
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {

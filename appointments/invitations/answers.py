@@ -74,6 +74,8 @@ def access_by_birth_date(*, code, date_of_birth, surname=""):
     )
     if appointment is None or appointment.date_of_birth != date_of_birth:
         return None
+    if appointment.pseudonymised_at is not None:
+        return None  # its birth date is a placeholder now
     if surname and appointment.surname_key != surname_key(surname):
         return None
     try:

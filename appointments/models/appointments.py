@@ -168,6 +168,9 @@ class Appointment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Set when the retention period ended and the resident's data was removed
+    # (appointments.retention): the row keeps only what the statistics need.
+    pseudonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
 
     class Meta:
         ordering = ["slot__start"]
@@ -193,6 +196,10 @@ class Appointment(models.Model):
     @property
     def is_active(self):
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_pseudonymised(self):
+        return self.pseudonymised_at is not None
 
 
 class DailySequence(models.Model):

@@ -152,6 +152,8 @@ class Invitation(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     kept_at = models.DateTimeField(null=True, blank=True)
     no_show_at = models.DateTimeField(null=True, blank=True)
+    # Set when the campaign's retention period ended and the row's personal data was removed.
+    pseudonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
 
     class Meta:
         ordering = ["batch", "row_number"]
@@ -162,8 +164,10 @@ class Invitation(models.Model):
             models.UniqueConstraint(
                 fields=["file_number", "expiry_date"], name="invitation_unique_per_expiry"
             ),
+            # A pseudonymised row keeps no contact at all.
             models.CheckConstraint(
-                condition=~Q(email="") | ~Q(postal_address=""), name="invitation_has_contact"
+                condition=~Q(email="") | ~Q(postal_address="") | Q(pseudonymised_at__isnull=False),
+                name="invitation_has_contact",
             ),
         ]
         indexes = [

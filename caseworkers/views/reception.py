@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from appointments import queue, selectors
+from appointments import queue, retention, selectors
 from appointments.availability import day_bounds
-from appointments.errors import BookingError, ConfirmationRequired, TooLate
+from appointments.errors import BookingError, ConfirmationRequired, NoLongerStored, TooLate
 from appointments.models import Appointment, Priority, Status
 from appointments.names import surname_key
 from appointments.people import Person
@@ -32,7 +32,7 @@ RECEPTION_ROLES = (RECEPTION, SUPERVISOR, ADMINISTRATOR)
 def _candidates(data):
     found = Appointment.objects.select_related("slot", "slot__team", "service", "queue_team")
     if data["code"]:
-        return list(found.filter(code=data["code"]))
+        return list(found.filter(code=data["code"], pseudonymised_at__isnull=True))
     today = timezone.localdate()
     found = found.filter(surname_key=surname_key(data["surname"])).exclude(
         status__in=(Status.EXPIRED,)
@@ -44,6 +44,12 @@ def _candidates(data):
         start, end = day_bounds(today)
         found = found.filter(slot__start__gte=start, slot__start__lt=end)
     return list(found.order_by("slot__start", "given_names")[:10])
+
+
+def _not_found(data):
+    if retention.no_longer_stored_by_code(data["code"]):
+        return NoLongerStored.default_message
+    return _("No appointment found. Check the code or search by name.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,7 +66,7 @@ def desk(request):
         for appointment in results:
             log_personal_data_access(request=request, appointment=appointment, what=VIEWED)
         if not results:
-            messages.warning(request, _("No appointment found. Check the code or search by name."))
+            messages.warning(request, _not_found(form.cleaned_data))
     return render(
         request,
         "caseworkers/reception.html",

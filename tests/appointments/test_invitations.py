@@ -10,7 +10,7 @@ import time_machine
 from django.db.models import Sum
 from django.utils import timezone, translation
 
-from appointments import booking, lifecycle
+from appointments import booking, lifecycle, retention
 from appointments.codes import token_matches
 from appointments.errors import ImportRefused, NotAnswerable, OutsideWindow
 from appointments.invitations import allocation, answers, csv_import, letters, sending
@@ -445,6 +445,16 @@ def test_the_short_link_opens_with_the_date_of_birth_only(invited):
     )
     assert answers.access_by_birth_date(code=code, date_of_birth=dt.date(1988, 5, 15)) is None
     assert answers.access_by_birth_date(code="XXXXXXXX", date_of_birth=dt.date(1988, 5, 14)) is None
+
+
+def test_the_short_link_of_a_pseudonymised_invitation_opens_with_no_birth_date(invited):
+    answers.decline(invitation_id=invited.pk, reason="moved_away")
+    retention.pseudonymise_appointment(appointment_id=invited.appointment_id)
+    code = invited.appointment.code
+    for born in (dt.date(1988, 5, 14), retention.NO_BIRTH_DATE):
+        assert answers.access_by_birth_date(code=code, date_of_birth=born) is None
+    invited.refresh_from_db()
+    assert invited.pseudonymised_at and invited.surname == "" and invited.postal_address == ""
 
 
 # --- Reminder, deadline, outcome -----------------------------------------------------------

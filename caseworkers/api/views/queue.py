@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from appointments import queue, selectors
 from appointments.api.errors import error_responses
 from appointments.codes import normalize_code
+from appointments.errors import NoLongerStored
 from appointments.models import Appointment, Counter, Priority, Status, Team
 from appointments.people import Person
 
@@ -147,10 +148,14 @@ class CheckInView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         appointment = (
-            Appointment.objects.filter(code=normalize_code(data["code"])).only("pk").first()
+            Appointment.objects.filter(code=normalize_code(data["code"]))
+            .only("pk", "pseudonymised_at")
+            .first()
         )
         if appointment is None:
             raise exceptions.NotFound(_("No appointment found. Check the code or search by name."))
+        if appointment.is_pseudonymised:
+            raise NoLongerStored()
         queue.check_in(
             appointment_id=appointment.pk,
             actor=request.user,
