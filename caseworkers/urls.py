@@ -5,6 +5,7 @@ invitations keep their own namespaces (`caseworkers:reports:…`, `caseworkers:s
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from .forms.login import StaffLoginForm
 from .views import (
     audit,
     capacity,
@@ -67,7 +68,9 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="caseworkers/login.html"),
+        auth_views.LoginView.as_view(
+            template_name="caseworkers/login.html", authentication_form=StaffLoginForm
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="caseworkers:login"), name="logout"),

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Outcome, Team
 
+from .common import DATE, INVALID_DATE, plausible_date
+
 
 class FinishForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
@@ -31,5 +33,14 @@ class DayForm(forms.Form):
     date = forms.DateField(
         label=_("Date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DATE,
+        validators=[plausible_date],
+        error_messages={"invalid": INVALID_DATE},
     )
+
+
+class StartDayForm(DayForm):
+    """`?from=` of the follow-up screen: the day its three weeks of free times start."""
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__({"date": (data or {}).get("from", "")}, **kwargs)

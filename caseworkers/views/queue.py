@@ -129,7 +129,9 @@ def day_list(request, team_id):
     team = _team(team_id)
     form = DayForm(request.GET or None)
     day = timezone.localdate()
-    if form.is_valid() and form.cleaned_data.get("date"):
+    if form.is_bound and not form.is_valid():
+        return _refused(request, team, form)
+    if form.is_bound and form.cleaned_data.get("date"):
         day = form.cleaned_data["date"]
     appointments = list(selectors.team_day(team, day=day))
     if request.GET.get("format") == "csv":
@@ -160,6 +162,19 @@ def day_list(request, team_id):
             "appointments": appointments,
             "csv_url": f"{reverse('caseworkers:day_list', args=[team.pk])}?date={day}&format=csv",
         },
+    )
+
+
+def _refused(request, team, form):
+    """An implausible date: the form with its message (or the message alone for a CSV link)."""
+    if request.GET.get("format") == "csv":
+        errors = "; ".join(str(e) for e in form.errors.get("date", ()))
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    return render(
+        request,
+        "caseworkers/day_list.html",
+        {"team": team, "day": None, "form": form, "appointments": [], "csv_url": ""},
+        status=400,
     )
 
 

@@ -16,7 +16,7 @@ from appointments.models import Appointment, Status
 from appointments.views.errors import errors_as_messages, show_error
 
 from ..audit import VIEWED, log_personal_data_access
-from ..forms.queue import FinishForm, ForwardForm
+from ..forms.queue import FinishForm, ForwardForm, StartDayForm
 from ..permissions import role_required
 from .queue import QUEUE_ROLES, chosen_counter
 
@@ -109,6 +109,16 @@ def forward(request, appointment_id):
     return redirect("caseworkers:visit", appointment_id=appointment.pk)
 
 
+def _start_day(request, default):
+    """The first day of the free times shown (`?from=`); an implausible one gets a message."""
+    form = StartDayForm(request.GET)
+    if not form.is_valid():
+        for error in form.errors["date"]:
+            messages.warning(request, error)
+        return default
+    return form.cleaned_data["date"] or default
+
+
 @role_required(*QUEUE_ROLES)
 def follow_up(request, appointment_id):
     """Book the second visit (e.g. card pickup) from the internal contingent."""
@@ -117,14 +127,7 @@ def follow_up(request, appointment_id):
         pk=appointment_id,
     )
     today = timezone.localdate()
-    start = today + dt.timedelta(weeks=6)
-    try:
-        day_from = (
-            dt.date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else start
-        )
-    except ValueError:
-        day_from = start
-    day_from = max(day_from, today + dt.timedelta(days=1))
+    day_from = max(_start_day(request, today + dt.timedelta(weeks=6)), today + dt.timedelta(days=1))
     if request.method == "POST":
         try:
             slot_id = int(request.POST.get("slot", ""))
