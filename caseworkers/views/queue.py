@@ -1,7 +1,5 @@
 """The team's queue (live), calling the next resident, and the day list (print or CSV)."""
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
@@ -11,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from appointments import queue, selectors
+from appointments import csv_export, queue, selectors
 from appointments.models import Counter, Status, Team
 from appointments.views.errors import errors_as_messages
 
@@ -181,8 +179,7 @@ def _refused(request, team, form):
 def _csv(team, day, appointments):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="tagesliste-{team.pk}-{day}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    writer = csv_export.writer(response, delimiter=";")
     writer.writerow(
         [
             _("Time"),
