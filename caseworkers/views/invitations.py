@@ -23,7 +23,7 @@ from appointments.models import InvitationBatch, InvitationState, InvitationWind
 from appointments.views.errors import show_error
 
 from ..audit import EXPORTED, VIEWED, log_personal_data_access
-from ..forms.common import ChoiceOfOne
+from ..forms.common import ChoiceOfOne, plausible_id
 from ..permissions import role_required
 from ..roles import ADMINISTRATOR, SUPERVISOR
 
@@ -244,10 +244,9 @@ def export(request, batch_id):
 def letters_pdf(request, batch_id):
     batch = get_object_or_404(InvitationBatch, pk=batch_id)
     reminder = request.GET.get("kind") == "reminder"
-    try:
-        part = max(int(request.GET.get("part", "1")), 1)
-    except ValueError:
-        part = 1
+    # a part past the last one (or no number at all) finds no letters: the message below
+    part = request.GET.get("part", "1")
+    part = max(int(part), 1) if plausible_id(part) and len(part) <= 6 else 1
     start = (part - 1) * letters.PER_PDF
     rows = list(
         letters.letter_invitations(batch, reminder=reminder)[start : start + letters.PER_PDF]

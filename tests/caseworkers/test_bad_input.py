@@ -6,7 +6,7 @@ from axes.models import AccessAttempt
 
 from appointments.models import Event, InvitationWindow
 from tests.appointments.test_queue import booked_today
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, imported_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +96,20 @@ def test_a_username_longer_than_the_lockout_table_allows_is_refused_politely(cli
 def test_a_long_username_is_refused_politely_on_postgresql(client, path):
     response = _log_in_with_a_long_name(client, path)
     assert "höchstens 150 Zeichen" in response
+
+
+# Found by tests/caseworkers/test_fuzz_backoffice.py: ids past SQLite's integer range.
+
+
+@pytest.mark.parametrize("path", ["/backoffice/display/", "/backoffice/display/feed/"])
+def test_the_display_ignores_team_ids_past_the_integer_range(supervisor_client, path):
+    response = supervisor_client.get(path, {"teams": "99999999999999999999,1"})
+    assert response.status_code == 200
+
+
+def test_letters_of_a_part_past_the_integer_range_say_there_are_none(supervisor_client, office):
+    batch = imported_batch(1)
+    response = supervisor_client.get(
+        f"/backoffice/invitations/{batch.pk}/letters.pdf", {"part": "99999999999999999999"}
+    )
+    assert response.status_code == 302
