@@ -83,7 +83,8 @@ urlpatterns = [
     path("queue/<int:team_id>/board/", queue.team_queue_fragment, name="queue_board"),
     path("queue/<int:team_id>/next/", queue.call_next, name="call_next"),
     path("queue/<int:team_id>/day/", queue.day_list, name="day_list"),
-    # --- One resident's visit ---
+    # --- One resident's visit (older ones and other teams' through the audited search) ---
+    path("visits/search/", visits.search, name="visit_search"),
     path("visits/<int:appointment_id>/", visits.visit, name="visit"),
     path("visits/<int:appointment_id>/forward/", visits.forward, name="forward"),
     path("visits/<int:appointment_id>/follow-up/", visits.follow_up, name="follow_up"),

@@ -44,3 +44,15 @@ class StartDayForm(DayForm):
 
     def __init__(self, data=None, **kwargs):
         super().__init__({"date": (data or {}).get("from", "")}, **kwargs)
+
+
+class VisitSearchForm(forms.Form):
+    """Open a visit outside today's work (an older one, another team's): code and a reason."""
+
+    code = forms.CharField(label=_("Booking code"), max_length=20)
+    reason = forms.CharField(
+        label=_("Reason for opening this visit"),
+        min_length=10,
+        max_length=200,
+        help_text=_("Recorded in the audit log, e.g. the file number and the request. No names."),
+    )

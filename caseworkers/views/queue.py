@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from appointments import csv_export, queue, selectors
 from appointments.models import Counter, Status, Team
 from appointments.views.errors import errors_as_messages
 
+from ..access import sees_everything, team_or_404
 from ..audit import EXPORTED, VIEWED, log_personal_data_access
 from ..forms.queue import DayForm
 from ..permissions import role_required
@@ -57,13 +58,14 @@ def _board(team, now):
     return groups
 
 
-def _team(team_id):
-    return get_object_or_404(Team, pk=team_id, active=True)
+def _team(request, team_id):
+    """The active team if the user works for it (caseworkers/access.py), else 404."""
+    return team_or_404(request, team_id, active=True)
 
 
 @role_required(*QUEUE_ROLES)
 def team_queue(request, team_id):
-    team = _team(team_id)
+    team = _team(request, team_id)
     counters = list(Counter.objects.filter(team=team, active=True))
     return render(
         request,
@@ -82,7 +84,7 @@ def team_queue(request, team_id):
 @role_required(*QUEUE_ROLES)
 def team_queue_fragment(request, team_id):
     """The live part of the queue page, fetched every few seconds by static/js/refresh.js."""
-    team = _team(team_id)
+    team = _team(request, team_id)
     return render(
         request,
         "caseworkers/partials/queue_board.html",
@@ -110,7 +112,7 @@ def chosen_counter(request, team):
 @require_POST
 @role_required(*QUEUE_ROLES)
 def call_next(request, team_id):
-    team = _team(team_id)
+    team = _team(request, team_id)
     # an empty queue is news, not a failure
     with errors_as_messages(request, level=messages.INFO):
         appointment = queue.call_next(
@@ -124,13 +126,16 @@ def call_next(request, team_id):
 @role_required(*DAY_LIST_ROLES)
 def day_list(request, team_id):
     """The team's appointments for a date: printable, or CSV for Excel (UTF-8 with BOM)."""
-    team = _team(team_id)
+    team = _team(request, team_id)
     form = DayForm(request.GET or None)
     day = timezone.localdate()
     if form.is_bound and not form.is_valid():
         return _refused(request, team, form)
     if form.is_bound and form.cleaned_data.get("date"):
         day = form.cleaned_data["date"]
+    if day != timezone.localdate() and not sees_everything(request.user):
+        # other days' lists hold visits outside today's work: supervisors only
+        raise Http404
     appointments = list(selectors.team_day(team, day=day))
     if request.GET.get("format") == "csv":
         log_personal_data_access(

@@ -6,7 +6,6 @@ queue list itself shows numbers, services and times only.
 """
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -19,6 +18,7 @@ from appointments.codes import normalize_code
 from appointments.models import Appointment, Counter, Status, Team
 from appointments.people import Person
 
+from ...access import team_or_404
 from .. import examples
 from ..permissions import Caseworker as CaseworkerRole
 from ..permissions import QueueReader, Reception, Staff
@@ -103,7 +103,7 @@ class TeamQueueView(generics.ListAPIView):
     queryset = Appointment.objects.none()  # for the schema; the day comes from get_queryset
 
     def get_queryset(self):
-        team = get_object_or_404(Team, pk=self.kwargs["team_id"])
+        team = team_or_404(self.request, self.kwargs["team_id"])
         query = QueueQueryInputSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return selectors.team_day(team, day=query.validated_data.get("date"))
@@ -120,7 +120,8 @@ class AppointmentDetailView(APIView):
     permission_classes = (QueueReader,)
 
     def get(self, request, appointment_id):
-        return named_appointment_response(request, appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
+        return named_appointment_response(request, appointment.pk)
 
 
 # --- Reception ---------------------------------------------------------------------------------
@@ -199,7 +200,7 @@ class CallNextView(APIView):
     permission_classes = (CaseworkerRole,)
 
     def post(self, request, team_id):
-        team = get_object_or_404(Team, pk=team_id)
+        team = team_or_404(request, team_id)
         serializer = CallInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         counter = counter_of(team.pk, serializer.validated_data.get("counter"))
@@ -219,7 +220,7 @@ class CallView(APIView):
     permission_classes = (CaseworkerRole,)
 
     def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
         serializer = CallInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         counter = counter_of(appointment.queue_team_id, serializer.validated_data.get("counter"))
@@ -234,7 +235,7 @@ class MoveView(APIView):
     move = None
 
     def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
         self.move(appointment_id=appointment.pk, actor=request.user)
         return queue_entry_response(appointment.pk)
 
@@ -286,7 +287,7 @@ class ForwardView(APIView):
     permission_classes = (CaseworkerRole,)
 
     def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
         serializer = ForwardInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         queue.forward(
@@ -309,7 +310,7 @@ class FinishView(APIView):
     permission_classes = (CaseworkerRole,)
 
     def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
         serializer = FinishInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         queue.finish(
@@ -338,7 +339,7 @@ class FollowUpSlotsView(generics.ListAPIView):
     filter_backends = ()
 
     def get_queryset(self):
-        appointment = appointment_or_404(self.kwargs["appointment_id"])
+        appointment = appointment_or_404(self.request, self.kwargs["appointment_id"])
         query = FollowUpSlotQueryInputSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         _service, days = queue.follow_up_slots(
@@ -362,7 +363,7 @@ class FollowUpBookView(APIView):
     permission_classes = (CaseworkerRole,)
 
     def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
         serializer = FollowUpInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         follow_up = queue.book_follow_up(
