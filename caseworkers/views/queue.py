@@ -13,7 +13,7 @@ from appointments import csv_export, queue, selectors
 from appointments.models import Counter, Status, Team
 from appointments.views.errors import errors_as_messages
 
-from ..access import sees_everything, team_or_404
+from ..access import sees_everything, team_or_404, teams_of
 from ..audit import EXPORTED, VIEWED, log_personal_data_access
 from ..forms.queue import DayForm
 from ..permissions import role_required
@@ -63,6 +63,12 @@ def _team(request, team_id):
     return team_or_404(request, team_id, active=True)
 
 
+def _teams_of(user):
+    """The active teams the user may switch to (their own; every team if unassigned)."""
+    teams, allowed = Team.objects.filter(active=True), teams_of(user)
+    return teams if allowed is None else teams.filter(pk__in=allowed)
+
+
 @role_required(*QUEUE_ROLES)
 def team_queue(request, team_id):
     team = _team(request, team_id)
@@ -72,7 +78,7 @@ def team_queue(request, team_id):
         "caseworkers/queue.html",
         {
             "team": team,
-            "teams": Team.objects.filter(active=True),
+            "teams": _teams_of(request.user),
             "counters": counters,
             "selected_counter": request.session.get(COUNTER_KEY),
             "board": _board(team, timezone.now()),
