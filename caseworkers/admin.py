@@ -1,8 +1,9 @@
-"""Admin of the staff side's tables: personal API tokens, shown by their prefix only."""
+"""Admin of the staff side's tables: personal API tokens (shown by their prefix only) and which
+caseworker belongs to which team."""
 
 from django.contrib import admin
 
-from .models import ApiToken
+from .models import ApiToken, TeamMembership
 
 
 @admin.register(ApiToken)
@@ -21,3 +22,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "team")
+    list_filter = ("team",)
+    search_fields = ("user__username",)

@@ -116,3 +116,31 @@ class ApiToken(models.Model):
     def find(cls, key):
         """The token with this key (its user loaded), or None."""
         return cls.objects.select_related("user").filter(key_hash=cls.hash(key or "")).first()
+
+
+class TeamMembership(models.Model):
+    """A caseworker's team (Sachgebiet): the teams whose visits of today they may open.
+
+    A caseworker with no membership (a small office that never assigned teams) sees today's
+    visits of every team; see caseworkers/access.py.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="team_memberships",
+        verbose_name=_("staff member"),
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="+", verbose_name=_("team")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="one_membership_per_team")
+        ]
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+
+    def __str__(self):
+        return f"{self.user} – {self.team}"

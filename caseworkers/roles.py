@@ -14,4 +14,9 @@ def roles_of(user):
         return set()
     if user.is_superuser:
         return set(ALL_ROLES)
-    return set(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
+    # asked several times per request (permission, then what the user may see): once is enough
+    if not hasattr(user, "_staff_roles"):
+        user._staff_roles = frozenset(
+            user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True)
+        )
+    return set(user._staff_roles)

@@ -5,6 +5,7 @@ invitations keep their own namespaces (`caseworkers:reports:…`, `caseworkers:s
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from .forms.login import StaffLoginForm
 from .views import (
     audit,
     capacity,
@@ -76,7 +77,9 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="caseworkers/login.html"),
+        auth_views.LoginView.as_view(
+            template_name="caseworkers/login.html", authentication_form=StaffLoginForm
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="caseworkers:login"), name="logout"),
@@ -92,7 +95,8 @@ urlpatterns = [
     path("queue/<int:team_id>/next/", queue.call_next, name="call_next"),
     path("queue/<int:team_id>/counter/", queue.choose_counter, name="choose_counter"),
     path("queue/<int:team_id>/day/", queue.day_list, name="day_list"),
-    # --- One resident's visit ---
+    # --- One resident's visit (older ones and other teams' through the audited search) ---
+    path("visits/search/", visits.search, name="visit_search"),
     path("visits/<int:appointment_id>/", visits.visit, name="visit"),
     path("visits/<int:appointment_id>/forward/", visits.forward, name="forward"),
     path("visits/<int:appointment_id>/follow-up/", visits.follow_up, name="follow_up"),

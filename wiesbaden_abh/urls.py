@@ -4,8 +4,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from caseworkers.forms.login import AdminLoginForm
+
 from .health import healthz
 from .i18n import set_language
+
+# The admin's sign-in refuses over-long usernames before django-axes tries to record them.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -90,6 +90,14 @@ class DateRangeInputSerializer(serializers.Serializer):
         return {**attrs, "date_from": first, "date_to": last}
 
 
+# What clean_surname checks, for the schema (a pattern cannot say it: the letter counts after
+# folding accents and transliterations, as names.routing_letter does).
+SURNAME_RULE = (
+    "As in the passport; at least one Latin letter (A–Z, accents allowed, e.g. Ö, Ç, Ş): the "
+    "first letter after particles such as 'von' or 'al' decides the responsible team."
+)
+
+
 def clean_surname(value):
     surname = " ".join(value.split())
     if routing_letter(surname) is None:
@@ -102,10 +110,11 @@ def clean_surname(value):
 class SlotQueryInputSerializer(DateRangeInputSerializer):
     surname = serializers.CharField(
         required=False,
+        min_length=1,
         max_length=100,
         help_text=(
             "With the surname (and nationality) only the responsible team's times are listed; "
-            "only those can be booked for this person."
+            f"only those can be booked for this person. {SURNAME_RULE}"
         ),
     )
     nationality = CountryField(required=False, help_text="ISO 3166 country code, e.g. TR.")
@@ -131,8 +140,8 @@ class BookingInputSerializer(serializers.Serializer):
         slug_field="slug", queryset=Service.objects.filter(active=True)
     )
     slot = serializers.IntegerField(min_value=1, max_value=2**62)
-    surname = serializers.CharField(max_length=100, help_text="As in the passport.")
-    given_names = serializers.CharField(max_length=150)
+    surname = serializers.CharField(min_length=1, max_length=100, help_text=SURNAME_RULE)
+    given_names = serializers.CharField(min_length=1, max_length=150)
     date_of_birth = serializers.DateField(error_messages={"invalid": INVALID_DATE})
     email = serializers.EmailField(max_length=254)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")

@@ -1,11 +1,11 @@
 """What the supervisor screens read: batches with counts per state, rows, the CSV export."""
 
-import csv
 import io
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from .. import csv_export
 from ..models import Invitation, InvitationBatch, InvitationState
 
 # The columns of the batch list, in the order of an invitation's life.
@@ -90,13 +90,6 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _cell(value):
-    """Text a spreadsheet would run as a formula is quoted (residents write the notes)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _when(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -104,7 +97,7 @@ def _when(value):
 def export_lines(batch_id):
     """The batch as CSV lines (UTF-8 with BOM, ";"-separated as German spreadsheets expect)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csv_export.writer(buffer, delimiter=";")
 
     def flush():
         text = buffer.getvalue()
@@ -113,7 +106,7 @@ def export_lines(batch_id):
         return text
 
     writer.writerow(EXPORT_COLUMNS)
-    yield "\ufeff" + flush()
+    yield flush()
     for row in rows(batch_id).iterator(chunk_size=500):
         appointment = row.appointment
         values = [
@@ -144,5 +137,5 @@ def export_lines(batch_id):
             row.decline_reason,
             row.decline_note,
         ]
-        writer.writerow([_cell(value) for value in values])
+        writer.writerow(values)
         yield flush()

@@ -155,8 +155,8 @@ class WalkInInputSerializer(serializers.Serializer):
     service = serializers.SlugRelatedField(
         slug_field="slug", queryset=Service.objects.filter(active=True)
     )
-    surname = serializers.CharField(max_length=100)
-    given_names = serializers.CharField(max_length=150)
+    surname = serializers.CharField(min_length=1, max_length=100)
+    given_names = serializers.CharField(min_length=1, max_length=150)
     date_of_birth = serializers.DateField(error_messages={"invalid": INVALID_DATE})
     nationality = CountryField()
     email = serializers.EmailField(required=False, allow_blank=True, default="", max_length=254)

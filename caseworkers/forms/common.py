@@ -26,14 +26,14 @@ def plausible_date(value):
         )
 
 
-def _plausible_id(value):
+def plausible_id(value):
     # Ids past the database's integer range crash SQLite's lookups: they are invalid choices.
     return re.fullmatch(r"[0-9]{1,18}", str(value)) is not None
 
 
 class ChoiceOfOne(forms.ModelChoiceField):
     def to_python(self, value):
-        if value not in self.empty_values and not _plausible_id(value):
+        if value not in self.empty_values and not plausible_id(value):
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
@@ -43,7 +43,7 @@ class ChoiceOfOne(forms.ModelChoiceField):
 class ChoiceOfMany(forms.ModelMultipleChoiceField):
     def clean(self, value):
         for pk in value or ():
-            if not _plausible_id(pk):
+            if not plausible_id(pk):
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",

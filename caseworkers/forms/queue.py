@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Outcome, Team
 
+from .common import DATE, INVALID_DATE, plausible_date
+
 
 class FinishForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
@@ -31,5 +33,26 @@ class DayForm(forms.Form):
     date = forms.DateField(
         label=_("Date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DATE,
+        validators=[plausible_date],
+        error_messages={"invalid": INVALID_DATE},
+    )
+
+
+class StartDayForm(DayForm):
+    """`?from=` of the follow-up screen: the day its three weeks of free times start."""
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__({"date": (data or {}).get("from", "")}, **kwargs)
+
+
+class VisitSearchForm(forms.Form):
+    """Open a visit outside today's work (an older one, another team's): code and a reason."""
+
+    code = forms.CharField(label=_("Booking code"), max_length=20)
+    reason = forms.CharField(
+        label=_("Reason for opening this visit"),
+        min_length=10,
+        max_length=200,
+        help_text=_("Recorded in the audit log, e.g. the file number and the request. No names."),
     )

@@ -12,6 +12,7 @@ from appointments import selectors
 from appointments.models import Team
 from appointments.views.links import move_to_session
 
+from ..forms.common import plausible_id
 from ..models import DeviceToken
 from ..roles import roles_of
 
@@ -28,7 +29,7 @@ def _teams(request):
         return list(device.teams.all())
     if not roles_of(request.user):
         raise PermissionDenied
-    wanted = [t for t in request.GET.get("teams", "").split(",") if t.isdigit()]
+    wanted = [t for t in request.GET.get("teams", "").split(",") if plausible_id(t)]
     teams = Team.objects.filter(active=True)
     return list(teams.filter(pk__in=wanted) if wanted else teams)
 

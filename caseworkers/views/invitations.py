@@ -23,6 +23,7 @@ from appointments.models import InvitationBatch, InvitationState, InvitationWind
 from appointments.views.errors import show_error
 
 from ..audit import EXPORTED, VIEWED, log_personal_data_access
+from ..forms.common import ChoiceOfOne, plausible_id
 from ..permissions import role_required
 from ..roles import ADMINISTRATOR, SUPERVISOR
 
@@ -58,6 +59,12 @@ class WindowForm(forms.Form):
         if weeks_from is not None and weeks_until is not None and weeks_from <= weeks_until:
             raise forms.ValidationError(_("The window must start before it ends."))
         return data
+
+
+class ServiceForm(forms.Form):
+    """The concern a window row was sent for (a hidden field; anything else is refused)."""
+
+    service = ChoiceOfOne(queryset=Service.objects.all())
 
 
 def _page(request, template, context, status=200):
@@ -237,10 +244,9 @@ def export(request, batch_id):
 def letters_pdf(request, batch_id):
     batch = get_object_or_404(InvitationBatch, pk=batch_id)
     reminder = request.GET.get("kind") == "reminder"
-    try:
-        part = max(int(request.GET.get("part", "1")), 1)
-    except ValueError:
-        part = 1
+    # a part past the last one (or no number at all) finds no letters: the message below
+    part = request.GET.get("part", "1")
+    part = max(int(part), 1) if plausible_id(part) and len(part) <= 6 else 1
     start = (part - 1) * letters.PER_PDF
     rows = list(
         letters.letter_invitations(batch, reminder=reminder)[start : start + letters.PER_PDF]
@@ -264,8 +270,12 @@ def windows(request):
     services = list(Service.objects.filter(active=True))
     own = {window.service_id: window for window in InvitationWindow.objects.all()}
     failed = {}
-    if request.method == "POST":
-        service = get_object_or_404(Service, pk=request.POST.get("service"))
+    chosen = ServiceForm(request.POST) if request.method == "POST" else None
+    if chosen is not None and not chosen.is_valid():
+        messages.error(request, _("Please choose a concern."))
+        failed[None] = chosen
+    elif chosen is not None:
+        service = chosen.cleaned_data["service"]
         if request.POST.get("action") == "default":
             InvitationWindow.objects.filter(service=service).delete()
             messages.success(

@@ -1,21 +1,20 @@
 """The team's queue (live), calling the next resident, and the day list (print or CSV)."""
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from appointments import queue, selectors
+from appointments import csv_export, queue, selectors
 from appointments.errors import NoCounter
 from appointments.models import Counter, Status, Team
 from appointments.views.errors import errors_as_messages, show_error
 
+from ..access import sees_everything, team_or_404, teams_of
 from ..audit import EXPORTED, VIEWED, log_personal_data_access
 from ..forms.queue import DayForm
 from ..permissions import role_required
@@ -62,13 +61,20 @@ def _board(team, now):
     return groups
 
 
-def _team(team_id):
-    return get_object_or_404(Team, pk=team_id, active=True)
+def _team(request, team_id):
+    """The active team if the user works for it (caseworkers/access.py), else 404."""
+    return team_or_404(request, team_id, active=True)
+
+
+def _teams_of(user):
+    """The active teams the user may switch to (their own; every team if unassigned)."""
+    teams, allowed = Team.objects.filter(active=True), teams_of(user)
+    return teams if allowed is None else teams.filter(pk__in=allowed)
 
 
 @role_required(*QUEUE_ROLES)
 def team_queue(request, team_id):
-    team = _team(team_id)
+    team = _team(request, team_id)
     counters = list(Counter.objects.filter(team=team, active=True))
     chosen = queue.counter_of_day(user=request.user, team=team)
     return render(
@@ -76,7 +82,7 @@ def team_queue(request, team_id):
         "caseworkers/queue.html",
         {
             "team": team,
-            "teams": Team.objects.filter(active=True),
+            "teams": _teams_of(request.user),
             "counters": counters,
             "selected_counter": chosen.pk if chosen else None,
             "chosen_counter": chosen,
@@ -89,7 +95,7 @@ def team_queue(request, team_id):
 @role_required(*QUEUE_ROLES)
 def team_queue_fragment(request, team_id):
     """The live part of the queue page, fetched every few seconds by static/js/refresh.js."""
-    team = _team(team_id)
+    team = _team(request, team_id)
     return render(
         request,
         "caseworkers/partials/queue_board.html",
@@ -116,7 +122,7 @@ def chosen_counter(request, team):
 @role_required(*QUEUE_ROLES)
 def choose_counter(request, team_id):
     """Choose (or change) the counter of the day without calling anybody."""
-    team = _team(team_id)
+    team = _team(request, team_id)
     counter_id = request.POST.get("counter", "")
     counter = (
         Counter.objects.filter(pk=counter_id, team=team, active=True).first()
@@ -136,7 +142,7 @@ def choose_counter(request, team_id):
 @require_POST
 @role_required(*QUEUE_ROLES)
 def call_next(request, team_id):
-    team = _team(team_id)
+    team = _team(request, team_id)
     counter = chosen_counter(request, team)
     if counter is None:
         show_error(request, NoCounter())
@@ -156,11 +162,16 @@ def call_next(request, team_id):
 @role_required(*DAY_LIST_ROLES)
 def day_list(request, team_id):
     """The team's appointments for a date: printable, or CSV for Excel (UTF-8 with BOM)."""
-    team = _team(team_id)
+    team = _team(request, team_id)
     form = DayForm(request.GET or None)
     day = timezone.localdate()
-    if form.is_valid() and form.cleaned_data.get("date"):
+    if form.is_bound and not form.is_valid():
+        return _refused(request, team, form)
+    if form.is_bound and form.cleaned_data.get("date"):
         day = form.cleaned_data["date"]
+    if day != timezone.localdate() and not sees_everything(request.user):
+        # other days' lists hold visits outside today's work: supervisors only
+        raise Http404
     appointments = list(selectors.team_day(team, day=day))
     if request.GET.get("format") == "csv":
         log_personal_data_access(
@@ -193,11 +204,23 @@ def day_list(request, team_id):
     )
 
 
+def _refused(request, team, form):
+    """An implausible date: the form with its message (or the message alone for a CSV link)."""
+    if request.GET.get("format") == "csv":
+        errors = "; ".join(str(e) for e in form.errors.get("date", ()))
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    return render(
+        request,
+        "caseworkers/day_list.html",
+        {"team": team, "day": None, "form": form, "appointments": [], "csv_url": ""},
+        status=400,
+    )
+
+
 def _csv(team, day, appointments):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="tagesliste-{team.pk}-{day}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    writer = csv_export.writer(response, delimiter=";")
     writer.writerow(
         [
             _("Time"),

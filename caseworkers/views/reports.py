@@ -1,6 +1,5 @@
 """The report views: parse the filter, call one statistics function, render or export."""
 
-import csv
 import datetime as dt
 
 from django.conf import settings
@@ -10,7 +9,7 @@ from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from appointments import statistics
+from appointments import csv_export, statistics
 from appointments.models import Service, Team
 
 from ..forms.reports import DEFAULT_RANGE_DAYS, ForecastForm, ReportFilterForm
@@ -143,9 +142,8 @@ def export(request, table):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{found.name}-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
     delimiter = ";" if formats.get_format("DECIMAL_SEPARATOR") == "," else ","
-    writer = csv.writer(response, delimiter=delimiter)
+    writer = csv_export.writer(response, delimiter=delimiter)
     writer.writerow([str(c.label) for c in found.columns])
     writer.writerows(found.cells(for_csv=True))
     return response

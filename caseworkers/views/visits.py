@@ -5,19 +5,21 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from appointments import queue
+from appointments.codes import normalize_code
 from appointments.errors import BookingError, ConfirmationRequired
 from appointments.models import Appointment, Status
 from appointments.views.errors import errors_as_messages, show_error
 
+from ..access import grant, visit_or_404
 from ..audit import VIEWED, log_personal_data_access
-from ..forms.queue import FinishForm, ForwardForm
+from ..forms.queue import FinishForm, ForwardForm, StartDayForm, VisitSearchForm
 from ..permissions import role_required
 from .queue import QUEUE_ROLES, chosen_counter
 
@@ -70,8 +72,8 @@ def confirmation(request, question, *, fields, confirm_label, back_url):
 def act(request, appointment_id, action):
     """One lifecycle move from a button; a stale or double click gets a clear message, a
     no-show is only marked after the confirmation page."""
-    appointment = get_object_or_404(
-        Appointment.objects.select_related("queue_team"), pk=appointment_id
+    appointment = visit_or_404(
+        request, Appointment.objects.select_related("queue_team"), appointment_id
     )
     visit_url = reverse("caseworkers:visit", args=[appointment.pk])
     if action not in ACTIONS:
@@ -105,7 +107,7 @@ def act(request, appointment_id, action):
 @role_required(*QUEUE_ROLES)
 def correct(request, appointment_id):
     """Correct the outcome of a visit finished today (audited)."""
-    appointment = get_object_or_404(Appointment, pk=appointment_id)
+    appointment = visit_or_404(request, Appointment.objects.all(), appointment_id)
     form = FinishForm(request.POST, prefix="correct")
     if not form.is_valid():
         messages.error(request, _("Please choose an outcome."))
@@ -124,11 +126,12 @@ def correct(request, appointment_id):
 @role_required(*QUEUE_ROLES)
 def visit(request, appointment_id):
     """One resident's visit: data, checklist, actions, outcome, follow-up."""
-    appointment = get_object_or_404(
+    appointment = visit_or_404(
+        request,
         Appointment.objects.select_related(
             "slot", "slot__team", "service", "queue_team", "counter", "case", "served_by"
         ),
-        pk=appointment_id,
+        appointment_id,
     )
     log_personal_data_access(request=request, appointment=appointment, what=VIEWED)
     finish_form = FinishForm(request.POST or None)
@@ -176,8 +179,8 @@ def visit(request, appointment_id):
 @require_POST
 @role_required(*QUEUE_ROLES)
 def forward(request, appointment_id):
-    appointment = get_object_or_404(
-        Appointment.objects.select_related("queue_team"), pk=appointment_id
+    appointment = visit_or_404(
+        request, Appointment.objects.select_related("queue_team"), appointment_id
     )
     form = ForwardForm(request.POST, exclude_team=appointment.queue_team)
     if not form.is_valid():
@@ -192,22 +195,26 @@ def forward(request, appointment_id):
     return redirect("caseworkers:visit", appointment_id=appointment.pk)
 
 
+def _start_day(request, default):
+    """The first day of the free times shown (`?from=`); an implausible one gets a message."""
+    form = StartDayForm(request.GET)
+    if not form.is_valid():
+        for error in form.errors["date"]:
+            messages.warning(request, error)
+        return default
+    return form.cleaned_data["date"] or default
+
+
 @role_required(*QUEUE_ROLES)
 def follow_up(request, appointment_id):
     """Book the second visit (e.g. card pickup) from the internal contingent."""
-    appointment = get_object_or_404(
+    appointment = visit_or_404(
+        request,
         Appointment.objects.select_related("service", "service__follow_up_service"),
-        pk=appointment_id,
+        appointment_id,
     )
     today = timezone.localdate()
-    start = today + dt.timedelta(weeks=6)
-    try:
-        day_from = (
-            dt.date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else start
-        )
-    except ValueError:
-        day_from = start
-    day_from = max(day_from, today + dt.timedelta(days=1))
+    day_from = max(_start_day(request, today + dt.timedelta(weeks=6)), today + dt.timedelta(days=1))
     if request.method == "POST":
         try:
             slot_id = int(request.POST.get("slot", ""))
@@ -244,3 +251,27 @@ def follow_up(request, appointment_id):
             "later": day_from + dt.timedelta(weeks=3),
         },
     )
+
+
+@role_required(*QUEUE_ROLES)
+@require_http_methods(["GET", "POST"])
+def search(request):
+    """A visit outside today's work: found by booking code, with a reason that is audited."""
+    form = VisitSearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = normalize_code(form.cleaned_data["code"])
+        appointment = Appointment.objects.filter(code=code).first()
+        if appointment is None:
+            form.add_error("code", _("No appointment has this booking code."))
+        else:
+            log_personal_data_access(
+                request=request,
+                appointment=appointment,
+                what=VIEWED,
+                via="search",
+                reason=form.cleaned_data["reason"],
+            )
+            grant(request, appointment)
+            return redirect("caseworkers:visit", appointment_id=appointment.pk)
+    status = 400 if form.errors else 200
+    return render(request, "caseworkers/visit_search.html", {"form": form}, status=status)

@@ -97,3 +97,46 @@ def test_the_schema_and_its_ui_are_served_locally(client):
     script = client.get("/api/docs/?script=")
     assert script.status_code == 200
     assert b"/api/schema/" in script.content
+
+
+# --- The schema states what validation enforces (issue 14) --------------------------------
+
+
+def _parameters(schema, path, method="get"):
+    return {p["name"]: p for p in schema["paths"][path][method].get("parameters", [])}
+
+
+@pytest.mark.parametrize("component", ["BookingInput", "WalkInInput"])
+def test_names_are_required_non_empty_in_the_schema(schema, component):
+    properties = schema["components"]["schemas"][component]["properties"]
+    for name in ("surname", "given_names"):
+        assert properties[name]["minLength"] == 1, (component, name)
+        assert properties[name]["maxLength"] > 1
+
+
+@pytest.mark.parametrize(
+    ("component", "path"),
+    [("BookingInput", None), (None, "/api/v1/services/{slug}/slots/")],
+)
+def test_the_surname_rule_is_stated_where_it_is_checked(schema, component, path):
+    if component:
+        surname = schema["components"]["schemas"][component]["properties"]["surname"]
+    else:
+        surname = _parameters(schema, path)["surname"]
+        surname = {**surname["schema"], "description": surname["description"]}
+    assert surname["minLength"] == 1
+    assert "Latin letter" in surname["description"]
+
+
+def test_every_page_size_is_a_positive_bounded_integer(schema):
+    listed = 0
+    for path, item in schema["paths"].items():
+        parameters = _parameters(schema, path) if "get" in item else {}
+        if "page_size" not in parameters:
+            continue
+        listed += 1
+        page_size = parameters["page_size"]["schema"]
+        assert page_size["type"] == "integer" and not page_size.get("nullable"), path
+        assert (page_size["minimum"], page_size["maximum"]) == (1, 200), path
+        assert parameters["page"]["schema"]["minimum"] == 1, path
+    assert listed >= 5

@@ -8,7 +8,6 @@ queue list itself shows numbers, services and times only.
 import functools
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -22,6 +21,7 @@ from appointments.errors import NoLongerStored
 from appointments.models import Appointment, Counter, Priority, Status, Team
 from appointments.people import Person
 
+from ...access import team_or_404
 from .. import examples
 from ..permissions import Caseworker as CaseworkerRole
 from ..permissions import QueueReader, Reception, Staff
@@ -104,7 +104,7 @@ class TeamQueueView(generics.ListAPIView):
     queryset = Appointment.objects.none()  # for the schema; the day comes from get_queryset
 
     def get_queryset(self):
-        team = get_object_or_404(Team, pk=self.kwargs["team_id"])
+        team = team_or_404(self.request, self.kwargs["team_id"])
         query = QueueQueryInputSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return selectors.team_day(team, day=query.validated_data.get("date"))
@@ -121,7 +121,8 @@ class AppointmentDetailView(APIView):
     permission_classes = (QueueReader,)
 
     def get(self, request, appointment_id):
-        return named_appointment_response(request, appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
+        return named_appointment_response(request, appointment.pk)
 
 
 # --- Reception ---------------------------------------------------------------------------------
@@ -223,7 +224,7 @@ class CallNextView(APIView):
     permission_classes = (CaseworkerRole,)
 
     def post(self, request, team_id):
-        team = get_object_or_404(Team, pk=team_id)
+        team = team_or_404(request, team_id)
         serializer = CallInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         counter = _counter(request, team, serializer.validated_data.get("counter"))
@@ -243,7 +244,7 @@ class CallView(APIView):
     permission_classes = (CaseworkerRole,)
 
     def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
         serializer = CallInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         counter = _counter(
@@ -260,7 +261,7 @@ class MoveView(APIView):
     move = None
 
     def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
         self.move(appointment_id=appointment.pk, actor=request.user)
         return queue_entry_response(appointment.pk)
 
@@ -294,7 +295,7 @@ class RecallView(APIView):
     permission_classes = (CaseworkerRole,)
 
     def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
         serializer = ConfirmInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         queue.recall(
@@ -341,7 +342,7 @@ class ForwardView(APIView):
     permission_classes = (CaseworkerRole,)
 
     def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
         serializer = ForwardInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         queue.forward(
@@ -364,7 +365,7 @@ class FinishView(APIView):
     permission_classes = (CaseworkerRole,)
 
     def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
         serializer = FinishInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         queue.finish(

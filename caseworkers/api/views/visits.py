@@ -38,7 +38,7 @@ class TakeOverView(APIView):
     permission_classes = (CaseworkerRole,)
 
     def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
         queue.take_over(appointment_id=appointment.pk, actor=request.user)
         return queue_entry_response(appointment.pk)
 
@@ -56,7 +56,7 @@ class CorrectOutcomeView(APIView):
     permission_classes = (CaseworkerRole,)
 
     def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
         serializer = FinishInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         queue.correct_outcome(
@@ -85,7 +85,7 @@ class FollowUpSlotsView(generics.ListAPIView):
     filter_backends = ()
 
     def get_queryset(self):
-        appointment = appointment_or_404(self.kwargs["appointment_id"])
+        appointment = appointment_or_404(self.request, self.kwargs["appointment_id"])
         query = FollowUpSlotQueryInputSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         _service, days = queue.follow_up_slots(
@@ -109,7 +109,7 @@ class FollowUpBookView(APIView):
     permission_classes = (CaseworkerRole,)
 
     def post(self, request, appointment_id):
-        appointment = appointment_or_404(appointment_id)
+        appointment = appointment_or_404(request, appointment_id)
         serializer = FollowUpInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         follow_up = queue.book_follow_up(
