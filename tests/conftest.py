@@ -140,6 +140,14 @@ def _tasks_run_inline():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache (Redis in CI's PostgreSQL pass), and the pinned
+    clock never lets their hour pass: every test starts with an empty cache, so no test is
+    refused for what earlier ones did (whatever the order)."""
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_outage_pause():
     """A test that makes the cache or the broker fail must not pause them for the next one."""
     yield
