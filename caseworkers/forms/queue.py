@@ -33,3 +33,9 @@ class DayForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+
+class NameSearchForm(forms.Form):
+    """Caseworkers: today's visits of the team by surname."""
+
+    surname = forms.CharField(label=_("Surname"), max_length=100)
