@@ -71,9 +71,7 @@ class WalkInForm(forms.Form):
     urgent = forms.BooleanField(
         label=_("Emergency (e.g. permit expires within days): call first"), required=False
     )
-    other_team = forms.BooleanField(
-        label=_("Other team than the responsible one"), required=False
-    )
+    other_team = forms.BooleanField(label=_("Other team than the responsible one"), required=False)
     override_reason = forms.CharField(
         label=_("Reason for the other team"), max_length=200, required=False
     )

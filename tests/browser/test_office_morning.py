@@ -7,8 +7,6 @@ Left out here (other helpers' work): the follow-up booked in the first free week
 rule change that notifies the residents booked in vanishing slots.
 """
 
-import re
-
 import pytest
 import time_machine
 from playwright.sync_api import expect

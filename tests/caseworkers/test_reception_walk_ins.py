@@ -76,7 +76,7 @@ def test_another_team_needs_the_override_and_a_reason_which_is_audited(client, l
 def test_reception_admits_an_emergency_beyond_the_places_only_with_a_reason(
     client, login_as, split
 ):
-    service, first, _second = split
+    service, _first, _second = split
     login_as(RECEPTION)
     client.post(WALK_IN, form(service, "Adam"))
     page = client.get(WALK_IN).content.decode()
@@ -137,7 +137,7 @@ def test_caseworkers_find_todays_visits_of_the_team_by_surname_audited(client, l
         queue_page = client.get(f"/backoffice/queue/{team.pk}/").content.decode()
     assert f"/backoffice/visits/{mine.pk}/" in found and "B-001" in found
     assert f"/backoffice/visits/{other_team.pk}/" not in found
-    assert f"/backoffice/visits/" not in nobody
+    assert "/backoffice/visits/" not in nobody
     assert empty.status_code == 200 and "is-invalid" in empty.content.decode()
     viewed = Event.objects.filter(action="personal_data.viewed", actor=user)
     assert [e.appointment_id for e in viewed] == [mine.pk]

@@ -22,10 +22,10 @@ from appointments.errors import NoLongerStored
 from appointments.models import Appointment, Counter, Priority, Status, Team
 from appointments.people import Person
 
+from ...roles import ADMINISTRATOR, SUPERVISOR, roles_of
 from .. import examples
 from ..permissions import Caseworker as CaseworkerRole
 from ..permissions import QueueReader, Reception, Staff
-from ...roles import ADMINISTRATOR, SUPERVISOR, roles_of
 from ..serializers import (
     CallInputSerializer,
     CheckInInputSerializer,
