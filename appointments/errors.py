@@ -75,6 +75,16 @@ class WalkInsExhausted(BookingError):
     default_message = _("Today's places for visits without appointment are used up.")
 
 
+class WrongTeam(BookingError):
+    """The walk-in form names a team other than the responsible one, without an override."""
+
+    default_message = _("Another team is responsible for this concern and surname.")
+
+
+class ReasonRequired(BookingError):
+    default_message = _("Please give a reason for this exception.")
+
+
 class QueueEmpty(BookingError):
     default_message = _("Nobody is waiting.")
 

@@ -89,12 +89,14 @@ urlpatterns = [
     path("reception/", reception.desk, name="reception"),
     path("reception/<int:appointment_id>/check-in/", reception.check_in, name="check_in"),
     path("reception/walk-in/", reception.walk_in, name="walk_in"),
+    path("reception/<int:appointment_id>/ticket/", reception.ticket, name="ticket"),
     # --- The team's queue and day list ---
     path("queue/<int:team_id>/", queue.team_queue, name="queue"),
     path("queue/<int:team_id>/board/", queue.team_queue_fragment, name="queue_board"),
     path("queue/<int:team_id>/next/", queue.call_next, name="call_next"),
     path("queue/<int:team_id>/counter/", queue.choose_counter, name="choose_counter"),
     path("queue/<int:team_id>/day/", queue.day_list, name="day_list"),
+    path("queue/<int:team_id>/search/", queue.search, name="queue_search"),
     # --- One resident's visit (older ones and other teams' through the audited search) ---
     path("visits/search/", visits.search, name="visit_search"),
     path("visits/<int:appointment_id>/", visits.visit, name="visit"),

@@ -10,16 +10,22 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import booking, lifecycle
+from ..audit import log_event
 from ..errors import (
     ConfirmationRequired,
+    InvalidSurname,
     LimitReached,
+    NotResponsible,
+    ReasonRequired,
     TooEarly,
     TooLate,
     TransitionNotAllowed,
     WalkInsExhausted,
     WrongDay,
+    WrongTeam,
 )
 from ..models import ACTIVE_STATUSES, Appointment, Channel, Contingent, Priority, Slot, Status
+from ..responsibility import responsible_team
 from .order import sequence
 
 
@@ -119,20 +125,86 @@ def _readmit(appointment, *, actor, confirmed, now):
     )
 
 
+def walk_in_team(*, service, person, team=None, override_reason=""):
+    """The team of a walk-in: the responsible one for the service and surname (as for a
+    booking); another `team` only with an override reason (where no rule names a team, the
+    chosen one). Returns (team, overridden)."""
+    try:
+        responsible = responsible_team(
+            service=service, surname=person.surname, nationality=person.nationality
+        )
+    except (NotResponsible, InvalidSurname):
+        responsible = None
+    if team is None:
+        if responsible is None:
+            raise NotResponsible(
+                _("No team is responsible for this concern and surname: choose the team.")
+            )
+        return responsible, False
+    # with no rule for this service and name there is nothing to contradict the choice
+    if responsible is None or team.pk == responsible.pk:
+        return team, False
+    if not override_reason.strip():
+        raise WrongTeam(
+            _(
+                "%(team)s is responsible for this concern and surname. Choose it, or tick "
+                "“Other team than the responsible one” and give a reason."
+            )
+            % {"team": responsible.name}
+        )
+    return team, True
+
+
+def _take_walk_in_place(team, *, now, beyond_contingent, reason, by_supervisor):
+    """Count the walk-in against the team's day; past the contingent only when allowed.
+    Returns True when the place was one beyond the contingent."""
+    rows = sequence(team, timezone.localdate(now))
+    if rows.filter(walk_ins__lt=team.walk_in_daily_limit).update(walk_ins=F("walk_ins") + 1):
+        return False
+    if not beyond_contingent:
+        raise WalkInsExhausted()
+    if not by_supervisor and not reason.strip():
+        raise ReasonRequired(
+            _("An emergency beyond today's walk-in places needs a reason (or a supervisor).")
+        )
+    rows.update(walk_ins=F("walk_ins") + 1)
+    return True
+
+
 @transaction.atomic
-def add_walk_in(*, team, service, person, priority=Priority.WALK_IN, actor=None, now=None):
+def add_walk_in(
+    *,
+    service,
+    person,
+    team=None,
+    priority=Priority.WALK_IN,
+    override_reason="",
+    beyond_contingent=False,
+    beyond_reason="",
+    by_supervisor=False,
+    actor=None,
+    now=None,
+):
     """A visit without appointment (an emergency, e.g. the permit expires within days, or a
-    normal walk-in), from the team's daily walk-in contingent; the resident joins the queue."""
+    normal walk-in), from the team's daily walk-in contingent; the resident joins the queue.
+
+    The team follows from service and surname as for bookings; another `team` needs an
+    `override_reason`. An emergency may go past the contingent with `beyond_contingent`, given
+    a `beyond_reason` or `by_supervisor`. Both exceptions are audited.
+    """
     now = now or timezone.now()
     if priority not in (Priority.WALK_IN, Priority.EMERGENCY):
         priority = Priority.WALK_IN
-    taken = (
-        sequence(team, timezone.localdate(now))
-        .filter(walk_ins__lt=team.walk_in_daily_limit)
-        .update(walk_ins=F("walk_ins") + 1)
+    team, overridden = walk_in_team(
+        service=service, person=person, team=team, override_reason=override_reason
     )
-    if not taken:
-        raise WalkInsExhausted()
+    beyond = _take_walk_in_place(
+        team,
+        now=now,
+        beyond_contingent=beyond_contingent and priority == Priority.EMERGENCY,
+        reason=beyond_reason,
+        by_supervisor=by_supervisor,
+    )
     # A walk-in gets its own closed one-place slot, so every slot keeps booked == holders.
     slot = Slot.objects.create(
         team=team,
@@ -156,6 +228,25 @@ def add_walk_in(*, team, service, person, priority=Priority.WALK_IN, actor=None,
             _("This person already has an open appointment for this concern: check them in.")
         ),
     )
+    if overridden:
+        log_event(
+            action="walk_in.team_overridden",
+            appointment=appointment,
+            actor=actor,
+            at=now,
+            team=team.pk,
+            reason=override_reason.strip(),
+        )
+    if beyond:
+        log_event(
+            action="walk_in.beyond_contingent",
+            appointment=appointment,
+            actor=actor,
+            at=now,
+            team=team.pk,
+            reason=beyond_reason.strip(),
+            by_supervisor=by_supervisor,
+        )
     return lifecycle.move(
         appointment_id=appointment.pk,
         to_status=Status.CHECKED_IN,

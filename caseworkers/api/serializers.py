@@ -171,6 +171,23 @@ class WalkInInputSerializer(serializers.Serializer):
         default=False,
         help_text="Emergency (e.g. permit expires within days): call first.",
     )
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text="Needed when `team` is not the one responsible for service and surname "
+        "(409 without it); audited.",
+    )
+    beyond_contingent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="An emergency past the day's walk-in places (needs `beyond_reason` unless "
+        "the caller is a supervisor); audited.",
+    )
+    beyond_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200
+    )
 
     def validate_date_of_birth(self, born):
         if born > timezone.localdate() or born.year < 1900:

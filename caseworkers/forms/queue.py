@@ -56,3 +56,9 @@ class VisitSearchForm(forms.Form):
         max_length=200,
         help_text=_("Recorded in the audit log, e.g. the file number and the request. No names."),
     )
+
+
+class NameSearchForm(forms.Form):
+    """Caseworkers: today's visits of the team by surname."""
+
+    surname = forms.CharField(label=_("Surname"), max_length=100)

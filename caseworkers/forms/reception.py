@@ -41,7 +41,15 @@ class FindForm(forms.Form):
 
 
 class WalkInForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.filter(active=True))
+    """A visit without appointment. The team follows from concern and surname (as for a
+    booking); another team, or an emergency past the day's places, needs a reason."""
+
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.filter(active=True),
+        required=False,
+        empty_label=_("The responsible team (from concern and surname)"),
+    )
     service = forms.ModelChoiceField(
         label=_("Concern"), queryset=Service.objects.filter(active=True)
     )
@@ -63,9 +71,46 @@ class WalkInForm(forms.Form):
     urgent = forms.BooleanField(
         label=_("Emergency (e.g. permit expires within days): call first"), required=False
     )
+    other_team = forms.BooleanField(label=_("Other team than the responsible one"), required=False)
+    override_reason = forms.CharField(
+        label=_("Reason for the other team"), max_length=200, required=False
+    )
+    beyond_contingent = forms.BooleanField(
+        label=_("Emergency beyond today's walk-in places"), required=False
+    )
+    beyond_reason = forms.CharField(
+        label=_("Reason for the emergency beyond the places"),
+        max_length=200,
+        required=False,
+        help_text=_("Required for reception; a supervisor may leave it empty."),
+    )
+
+    def __init__(self, *args, by_supervisor=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.by_supervisor = by_supervisor
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         if born > dt.date.today() or born.year < 1900:
             raise forms.ValidationError(_("Please check the date of birth."))
         return born
+
+    def clean(self):
+        data = super().clean()
+        if data.get("other_team"):
+            if not data.get("team"):
+                self.add_error("team", _("Choose the team that should serve this person."))
+            if not data.get("override_reason", "").strip():
+                self.add_error("override_reason", _("Please give a reason for the other team."))
+        else:
+            data["override_reason"] = ""
+        if data.get("beyond_contingent"):
+            if not data.get("urgent"):
+                self.add_error(
+                    "beyond_contingent", _("Only an emergency may go beyond the day's places.")
+                )
+            if not self.by_supervisor and not data.get("beyond_reason", "").strip():
+                self.add_error(
+                    "beyond_reason", _("Please give a reason for the emergency beyond the places.")
+                )
+        return data

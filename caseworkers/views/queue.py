@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 from appointments import csv_export, queue, selectors
 from appointments.errors import NoCounter
 from appointments.models import Counter, Status, Team
+from appointments.names import surname_key
 from appointments.views.errors import errors_as_messages, show_error
 
 from ..access import sees_everything, team_or_404, teams_of
 from ..audit import EXPORTED, VIEWED, log_personal_data_access
-from ..forms.queue import DayForm
+from ..forms.queue import DayForm, NameSearchForm
 from ..permissions import role_required
 from ..roles import ADMINISTRATOR, CASEWORKER, RECEPTION, SUPERVISOR
 
@@ -89,6 +90,26 @@ def team_queue(request, team_id):
             "board": _board(team, timezone.now()),
             "target": settings.WAITING_TARGET_MINUTES,
         },
+    )
+
+
+@require_POST
+@role_required(*QUEUE_ROLES)
+def search(request, team_id):
+    """Caseworkers find today's visits of the team by surname (a POST: no name in any address;
+    every resident shown is logged as reception's search is)."""
+    team = _team(request, team_id)
+    form = NameSearchForm(request.POST)
+    results = None
+    if form.is_valid():
+        key = surname_key(form.cleaned_data["surname"])
+        results = [a for a in selectors.team_day(team) if a.surname_key == key]
+        for appointment in results:
+            log_personal_data_access(request=request, appointment=appointment, what=VIEWED)
+    return render(
+        request,
+        "caseworkers/queue_search.html",
+        {"team": team, "form": form, "results": results},
     )
 
 

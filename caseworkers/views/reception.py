@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from appointments import queue, retention, selectors
 from appointments.availability import day_bounds
+from appointments.documents import qr_svg
 from appointments.errors import BookingError, ConfirmationRequired, NoLongerStored, TooLate
 from appointments.models import Appointment, Priority, Status
 from appointments.names import surname_key
@@ -23,7 +24,7 @@ from appointments.views.errors import add_form_error, show_error
 from ..audit import VIEWED, log_personal_data_access
 from ..forms.reception import FindForm, WalkInForm
 from ..permissions import role_required
-from ..roles import ADMINISTRATOR, RECEPTION, SUPERVISOR
+from ..roles import ADMINISTRATOR, RECEPTION, SUPERVISOR, roles_of
 from .visits import confirmation
 
 RECEPTION_ROLES = (RECEPTION, SUPERVISOR, ADMINISTRATOR)
@@ -116,12 +117,16 @@ def check_in(request, appointment_id):
             _("Checked in. Waiting number: %(number)s%(note)s")
             % {"number": checked.waiting_number, "note": note},
         )
+        return redirect("caseworkers:ticket", appointment_id=checked.pk)
     return redirect("caseworkers:reception")
 
 
 @role_required(*RECEPTION_ROLES)
 def walk_in(request):
-    form = WalkInForm(request.POST or None)
+    """A visit without appointment: the responsible team unless overridden with a reason; an
+    emergency past the day's places with a reason (a supervisor without)."""
+    by_supervisor = bool(roles_of(request.user) & {SUPERVISOR, ADMINISTRATOR})
+    form = WalkInForm(request.POST or None, by_supervisor=by_supervisor)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person = Person.from_data(data)
@@ -131,6 +136,10 @@ def walk_in(request):
                 service=data["service"],
                 person=person,
                 priority=Priority.EMERGENCY if data["urgent"] else Priority.WALK_IN,
+                override_reason=data["override_reason"] if data["other_team"] else "",
+                beyond_contingent=data["beyond_contingent"],
+                beyond_reason=data["beyond_reason"],
+                by_supervisor=by_supervisor,
                 actor=request.user,
             )
         except BookingError as error:
@@ -141,9 +150,34 @@ def walk_in(request):
                 _("Walk-in added to the queue. Waiting number: %(number)s")
                 % {"number": appointment.waiting_number},
             )
-            return redirect("caseworkers:reception")
+            return redirect("caseworkers:ticket", appointment_id=appointment.pk)
     return render(
         request,
         "caseworkers/walk_in.html",
-        {"form": form, "contingents": selectors.walk_ins_left(timezone.localdate())},
+        {
+            "form": form,
+            "contingents": selectors.walk_ins_left(timezone.localdate()),
+            "by_supervisor": by_supervisor,
+        },
+    )
+
+
+@role_required(*RECEPTION_ROLES)
+def ticket(request, appointment_id):
+    """The printable waiting ticket of today's arrival: waiting number, team, waiting area
+    and a QR code of the number (no name, no date of birth: nothing personal to audit)."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("queue_team"),
+        pk=appointment_id,
+        waiting_number__gt="",
+        checked_in_at__date=timezone.localdate(),
+    )
+    return render(
+        request,
+        "caseworkers/ticket.html",
+        {
+            "appointment": appointment,
+            "team": appointment.queue_team,
+            "qr": qr_svg(appointment.waiting_number),
+        },
     )

@@ -22,6 +22,7 @@ from appointments.models import Appointment, Counter, Priority, Status, Team
 from appointments.people import Person
 
 from ...access import team_or_404
+from ...roles import ADMINISTRATOR, SUPERVISOR, roles_of
 from .. import examples
 from ..permissions import Caseworker as CaseworkerRole
 from ..permissions import QueueReader, Reception, Staff
@@ -187,6 +188,10 @@ class WalkInView(APIView):
             service=data["service"],
             person=person,
             priority=Priority.EMERGENCY if data["urgent"] else Priority.WALK_IN,
+            override_reason=data["override_reason"],
+            beyond_contingent=data["beyond_contingent"],
+            beyond_reason=data["beyond_reason"],
+            by_supervisor=bool(roles_of(request.user) & {SUPERVISOR, ADMINISTRATOR}),
             actor=request.user,
         )
         return named_appointment_response(

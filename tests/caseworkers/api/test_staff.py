@@ -288,6 +288,38 @@ def test_a_walk_in_joins_the_queue_from_the_daily_contingent(staff_api, office):
     assert invalid.status_code == 400 and set(invalid.json()["fields"]) == {"team"}
 
 
+def test_a_walk_in_for_another_team_needs_a_reason_and_an_emergency_may_go_beyond(
+    staff_api, office
+):
+    client, _user = staff_api(RECEPTION)
+    office["team"].walk_in_daily_limit = 0
+    office["team"].save()
+    elsewhere = TeamFactory(waiting_prefix="X")
+    payload = {
+        "team": elsewhere.pk,
+        "service": office["service"].slug,
+        "surname": "Kowalenko",
+        "given_names": "Olena",
+        "date_of_birth": "1985-02-11",
+        "nationality": "UA",
+        "urgent": True,
+        "beyond_contingent": True,
+    }
+    wrong = client.post(f"{STAFF}/walk-ins/", payload, format="json")
+    no_reason = client.post(
+        f"{STAFF}/walk-ins/", {**payload, "team": office["team"].pk}, format="json"
+    )
+    beyond = client.post(
+        f"{STAFF}/walk-ins/",
+        {**payload, "team": office["team"].pk, "beyond_reason": "läuft heute ab"},
+        format="json",
+    )
+    assert (wrong.status_code, wrong.json()["code"]) == (409, "wrong_team")
+    assert (no_reason.status_code, no_reason.json()["code"]) == (409, "reason_required")
+    assert beyond.status_code == 201, beyond.json()
+    assert Event.objects.filter(action="walk_in.beyond_contingent").count() == 1
+
+
 # --- The queue ---------------------------------------------------------------------------------
 
 
