@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from appointments import queue
 from appointments.errors import BookingError, ConfirmationRequired
 from appointments.models import Appointment, Status
+from appointments.selectors import booked_follow_up, case_history
 from appointments.views.errors import errors_as_messages, show_error
 
 from ..audit import VIEWED, log_personal_data_access
@@ -142,6 +143,8 @@ def visit(request, appointment_id):
             )
             messages.success(request, _("Visit finished."))
         return redirect("caseworkers:visit", appointment_id=appointment.pk)
+    history = case_history(appointment)
+    follow_up = booked_follow_up(history)
     return render(
         request,
         "caseworkers/visit.html",
@@ -162,13 +165,14 @@ def visit(request, appointment_id):
             and appointment.completed_at
             and timezone.localdate(appointment.completed_at) == timezone.localdate()
             else None,
-            "follow_up_due": appointment.status == Status.COMPLETED
-            and appointment.service.follow_up_service_id
-            and not appointment.case.appointments.exclude(pk=appointment.pk)
-            .filter(channel="follow_up", status__in=("booked", "checked_in"))
-            .exists()
-            if appointment.case_id
-            else False,
+            "history": history,
+            "follow_up": follow_up,
+            "follow_up_due": bool(
+                appointment.status == Status.COMPLETED
+                and appointment.case_id
+                and appointment.service.follow_up_service_id
+                and follow_up is None
+            ),
         },
     )
 
@@ -200,7 +204,11 @@ def follow_up(request, appointment_id):
         pk=appointment_id,
     )
     today = timezone.localdate()
-    start = today + dt.timedelta(weeks=6)
+    try:
+        start = queue.first_follow_up_week(appointment)
+    except BookingError as error:
+        show_error(request, error)
+        return redirect("caseworkers:visit", appointment_id=appointment.pk)
     try:
         day_from = (
             dt.date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else start
