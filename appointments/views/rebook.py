@@ -17,7 +17,7 @@ from .errors import errors_as_messages
 from .links import move_to_session
 from .wizard import _parse_day, too_many
 
-TOKEN = "rebooking_token"
+LINK_IN_SESSION = "rebooking_link"
 DONE = "rebooked_code"
 
 
@@ -33,7 +33,7 @@ def _keeper(request):
             return _not_found(request)
         except BookingError:
             pass  # used or expired: the page says so
-        request.session[TOKEN] = token
+        request.session[LINK_IN_SESSION] = token
         return None
 
     return keep
@@ -48,7 +48,7 @@ def choose(request):
     moved = move_to_session(request, "t", _keeper(request))
     if moved:
         return moved
-    token = request.session.get(TOKEN, "")
+    token = request.session.get(LINK_IN_SESSION, "")
     try:
         offer = find_offer(token)
     except NotFound:
@@ -65,7 +65,7 @@ def choose(request):
             return redirect("appointments:rebook")
         with errors_as_messages(request):
             appointment = rebook(token=token, slot_id=slot_id)
-            request.session.pop(TOKEN, None)
+            request.session.pop(LINK_IN_SESSION, None)
             request.session[DONE] = appointment.code
             return redirect("appointments:rebook_done")
         return redirect("appointments:rebook")

@@ -66,9 +66,7 @@ def test_invitations_are_never_allocated_on_a_closed_day(settings):
     batch = imported_batch(40, now=timezone.now(), Nachname="Aydin", Ablaufdatum=EXPIRY)
     counts = allocation.allocate_batch(batch_id=batch.pk)
     assert counts.get(InvitationState.ALLOCATED)
-    days = {
-        timezone.localdate(a.slot.start) for a in Appointment.objects.select_related("slot")
-    }
+    days = {timezone.localdate(a.slot.start) for a in Appointment.objects.select_related("slot")}
     assert days and days <= {d for d in days if office_closed(d) is None}
     assert CHRISTMAS_EVE not in days and NEW_YEARS_EVE not in days
 
