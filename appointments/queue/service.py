@@ -121,14 +121,16 @@ def follow_up_slots(appointment, *, date_from, date_to, now=None):
 
 def first_follow_up_week(appointment, *, now=None):
     """The Monday of the first week with a free internal place for the follow-up service
-    within the slot horizon, at the earliest FOLLOW_UP_LEAD_DAYS from today (that day itself
-    when the horizon holds no free place, so the screen still opens on something sensible)."""
+    among the materialised slots (the rolling horizon, or the longer one allocation fills), at
+    the earliest FOLLOW_UP_LEAD_DAYS from today (that day itself when there is no free place,
+    so the screen still opens on something sensible)."""
     service = appointment.service.follow_up_service
     if service is None:
         raise NoFollowUp()
     now = now or timezone.now()
     today = timezone.localdate(now)
     earliest = today + dt.timedelta(days=max(settings.FOLLOW_UP_LEAD_DAYS, 1))
+    horizon = settings.INVITATION_SLOT_HORIZON_DAYS
     team = responsible_team(
         service=service, surname=appointment.surname, nationality=str(appointment.nationality)
     )
@@ -137,7 +139,7 @@ def first_follow_up_week(appointment, *, now=None):
             service=service,
             team=team,
             date_from=earliest,
-            date_to=today + dt.timedelta(days=settings.SLOT_HORIZON_DAYS),
+            date_to=today + dt.timedelta(days=max(settings.SLOT_HORIZON_DAYS, horizon)),
             contingents=(Contingent.INTERNAL,),
             now=now,
         )
