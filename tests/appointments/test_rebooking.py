@@ -23,7 +23,7 @@ from appointments.models import (
 from appointments.rebooking_offers import find_offer
 from appointments.scheduling import generate_slots
 from tests.factories import appointment as book_appointment
-from tests.factories import bookable_slot, rule_for
+from tests.factories import bookable_slot, rule_for, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +201,15 @@ def test_saving_a_changed_rule_cancels_the_stranded_with_a_rebooking_link():
         assert appointment.cancellation_reason == CancellationReason.HOURS
         assert "neu-buchen/?t=" in _mail(appointment).text_body
         assert RebookingOffer.objects.filter(appointment=appointment).exists()
+
+
+def test_the_admin_shows_the_offers_without_their_hash(client, closed_over):
+    cancelled, _internal = closed_over
+    admin = staff("administrator")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    offer = RebookingOffer.objects.get(appointment=cancelled)
+    page = client.get(f"/admin/appointments/rebookingoffer/{offer.pk}/change/")
+    assert page.status_code == 200
+    assert offer.token_hash not in page.content.decode()
