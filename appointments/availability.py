@@ -23,6 +23,32 @@ def public_holiday(day):
     return _holidays(day.year, settings.HOLIDAY_SUBDIVISION).get(day)
 
 
+# The names of the usual extra closed days (OFFICE_EXTRA_CLOSED_DAYS); others are "office closed".
+EXTRA_DAY_NAMES = {"12-24": "Heiligabend", "12-31": "Silvester"}
+
+
+def _month_day(day):
+    return day.strftime("%m-%d")
+
+
+def office_closed(day):
+    """Why the whole office is closed on `day`: the public holiday's name, or the name of an
+    extra closed day of OFFICE_EXTRA_CLOSED_DAYS (Heiligabend, Silvester); None when open."""
+    holiday = public_holiday(day)
+    if holiday:
+        return holiday
+    key = _month_day(day)
+    if key in settings.OFFICE_EXTRA_CLOSED_DAYS:
+        return EXTRA_DAY_NAMES.get(key, "Geschlossen")
+    return None
+
+
+def closing_time(day):
+    """The early closing time of a half day (OFFICE_HALF_DAYS), or None on a normal day."""
+    value = settings.OFFICE_HALF_DAYS.get(_month_day(day))
+    return dt.time.fromisoformat(value) if value else None
+
+
 def local_datetime(day, time):
     """An aware datetime for a wall-clock time in the office's time zone (DST-safe)."""
     return timezone.make_aware(dt.datetime.combine(day, time))

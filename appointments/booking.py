@@ -42,6 +42,7 @@ from .models import (
 )
 from .names import email_key, surname_key
 from .people import Person
+from .rebooking_offers import OFFICE_REASONS, offer_rebooking
 from .responsibility import responsible_team
 
 __all__ = ["Person", "book", "cancel", "create_appointment", "reschedule", "verify"]
@@ -266,10 +267,11 @@ def cancel(*, appointment_id, reason, actor=None, now=None):
         reason=reason,
     )
     delay = 0
-    if was != Status.HELD and reason != CancellationReason.CLOSURE:
+    if was != Status.HELD and reason not in OFFICE_REASONS:
         delay = settings.CANCELLATION_RELEASE_DELAY_MINUTES
     _free_place(appointment.slot_id, delay_minutes=delay, now=now)
-    notifications.appointment_cancelled(appointment)
+    rebook = offer_rebooking(appointment=appointment, now=now) if reason in OFFICE_REASONS else None
+    notifications.appointment_cancelled(appointment, rebook_token=rebook)
     return appointment
 
 

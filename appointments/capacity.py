@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from .audit import log_event
-from .availability import local_datetime, public_holiday
-from .booking import cancel_for_closure
+from .availability import local_datetime, office_closed
+from .booking import cancel, cancel_for_closure
 from .errors import CounterExists
 from .models import (
     Appointment,
+    CancellationReason,
     Closure,
     Contingent,
     Counter,
@@ -109,7 +110,7 @@ def preview_rule(*, rule, days=PREVIEW_DAYS, now=None):
     day = first
     while day <= last:
         if _applies(rule, day):
-            entry = PreviewDay(day=day, holiday=public_holiday(day) or "")
+            entry = PreviewDay(day=day, holiday=office_closed(day) or "")
             if not entry.holiday:
                 for start, end in slot_windows(rule, day):
                     if start < now:
@@ -145,30 +146,55 @@ def preview_totals(preview):
 
 def stranded_appointments(*, rule_id, edited=None, now=None):
     """Held and booked appointments in future slots of the saved rule `rule_id` that the rule
-    as `edited` (None: deleted) no longer produces. They keep their time; generate_slots()
-    only closes their slots to new bookings."""
+    as `edited` (None: deleted) no longer offers: slots that disappear, and in slots that
+    shrink below their bookings the latest bookings beyond the new capacity. Saving the rule
+    cancels them (cancel_stranded) with a personal rebooking link."""
     now = now or timezone.now()
     slots = list(
         Slot.objects.filter(rule_id=rule_id, start__gte=now, appointments__status__in=CANCELLABLE)
-        .values_list("pk", "start", "contingent")
+        .values_list("pk", "start", "contingent", "booked")
         .distinct()
     )
-    wanted = set()
+    wanted = {}
     if edited is not None and slots:
-        last = max(timezone.localdate(start) for _pk, start, _contingent in slots)
+        last = max(timezone.localdate(start) for _pk, start, _contingent, _booked in slots)
         closures = list(Closure.objects.filter(end__gt=now))
         wanted = {
-            (start, contingent)
-            for (_rule, start, contingent) in wanted_slots(
+            (start, contingent): capacity
+            for (_rule, start, contingent), (_team, _end, capacity) in wanted_slots(
                 [edited], closures, timezone.localdate(now), last
-            )
+            ).items()
         }
-    stranded = [pk for pk, start, contingent in slots if (start, contingent) not in wanted]
+    gone, shrunk = [], {}
+    for pk, start, contingent, booked in slots:
+        capacity = wanted.get((start, contingent))
+        if capacity is None:
+            gone.append(pk)
+        elif booked > capacity:
+            shrunk[pk] = capacity
+    stranded = Q(slot_id__in=gone)
+    for pk, capacity in shrunk.items():
+        # The earliest bookings keep their place.
+        kept = Appointment.objects.filter(slot_id=pk, status__in=CANCELLABLE).order_by("pk")[
+            :capacity
+        ]
+        stranded |= Q(slot_id=pk) & ~Q(pk__in=list(kept.values_list("pk", flat=True)))
     return (
-        Appointment.objects.filter(slot_id__in=stranded, status__in=CANCELLABLE)
+        Appointment.objects.filter(stranded, status__in=CANCELLABLE)
         .select_related("slot", "slot__team", "service")
         .order_by("slot__start", "code")
     )
+
+
+def cancel_stranded(*, rule_id, edited=None, now=None):
+    """Cancel what stranded_appointments() lists (reason "opening hours changed"): each
+    resident gets the cancellation mail with a personal rebooking link. Returns their ids."""
+    ids = list(
+        stranded_appointments(rule_id=rule_id, edited=edited, now=now).values_list("pk", flat=True)
+    )
+    for appointment_id in ids:
+        cancel(appointment_id=appointment_id, reason=CancellationReason.HOURS, now=now)
+    return ids
 
 
 def _rule_data(rule):
@@ -188,23 +214,33 @@ def _rule_data(rule):
 
 @transaction.atomic
 def rule_saved(*, rule, created, actor, now=None):
-    """Log a created or changed opening rule and regenerate the slots; returns the result."""
+    """Log a created or changed opening rule, cancel the appointments it no longer offers a
+    place for (stranded_appointments) and regenerate the slots; returns the result, with the
+    cancelled appointment ids."""
+    cancelled = [] if created else cancel_stranded(rule_id=rule.pk, edited=rule, now=now)
     log_event(
         action="opening_rule.created" if created else "opening_rule.changed",
         actor=actor,
+        cancelled=len(cancelled),
         **_rule_data(rule),
     )
-    return generate_slots(now=now)
+    result = generate_slots(now=now)
+    result.cancelled_appointments = sorted({*result.cancelled_appointments, *cancelled})
+    return result
 
 
 @transaction.atomic
 def delete_rule(*, rule_id, actor, now=None):
-    """Delete an opening rule and regenerate: its unbooked future slots go, booked ones close."""
+    """Delete an opening rule and regenerate: its future appointments are cancelled with a
+    rebooking link, its unbooked future slots go, booked ones close."""
     rule = OpeningRule.objects.select_for_update().get(pk=rule_id)
     data = _rule_data(rule)
+    cancelled = cancel_stranded(rule_id=rule_id, now=now)
     rule.delete()
-    log_event(action="opening_rule.deleted", actor=actor, **data)
-    return generate_slots(now=now)
+    log_event(action="opening_rule.deleted", actor=actor, cancelled=len(cancelled), **data)
+    result = generate_slots(now=now)
+    result.cancelled_appointments = sorted({*result.cancelled_appointments, *cancelled})
+    return result
 
 
 # --- Closures ------------------------------------------------------------------------------
@@ -317,3 +353,15 @@ def closure_saved_message(cancelled):
         "residents are told by e-mail.",
         len(cancelled),
     ) % {"count": len(cancelled)}
+
+
+def rule_cancelled_message(result):
+    """What staff are told when a rule change or deletion cancelled appointments."""
+    count = len(result.cancelled_appointments)
+    return ngettext(
+        "%(count)d appointment was cancelled; the resident gets an e-mail with a personal "
+        "link to rebook with priority.",
+        "%(count)d appointments were cancelled; the residents get an e-mail with a personal "
+        "link to rebook with priority.",
+        count,
+    ) % {"count": count}

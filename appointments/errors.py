@@ -192,3 +192,16 @@ class ErasureNotPossible(BookingError):
 
 class FeedbackNotAnswerable(BookingError):
     default_message = _("This feedback has already been answered or has no e-mail address.")
+
+
+class RebookingUsed(BookingError):
+    default_message = _(
+        "This rebooking link has already been used. Your new appointment is in the e-mail we sent."
+    )
+
+
+class RebookingExpired(BookingError):
+    http_status = 410
+    default_message = _(
+        "This rebooking link has expired. Please book a new appointment on the start page."
+    )

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from .availability import local_datetime, public_holiday
+from .availability import closing_time, local_datetime, office_closed
 from .booking import cancel_for_closure
 from .models import Appointment, Closure, Contingent, OpeningRule, Slot
 
@@ -25,8 +25,13 @@ class GenerationResult:
 
 
 def slot_windows(rule, day):
+    """The slot windows of `rule` on `day`; on a half day (OFFICE_HALF_DAYS) they end by the
+    early closing time."""
     start = local_datetime(day, rule.start_time)
     close = local_datetime(day, rule.end_time)
+    early = closing_time(day)
+    if early is not None:
+        close = min(close, local_datetime(day, early))
     step = dt.timedelta(minutes=rule.slot_minutes)
     while start + step <= close:
         yield start, start + step
@@ -44,7 +49,7 @@ def wanted_slots(rules, closures, first_day, last_day):
     wanted = {}
     day = first_day
     while day <= last_day:
-        if not public_holiday(day):
+        if not office_closed(day):
             for rule in rules:
                 if rule.weekday != day.weekday() or rule.valid_from > day:
                     continue

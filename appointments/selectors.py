@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from .availability import day_bounds
 from .codes import is_valid_code
-from .models import Appointment, Closure, DailySequence, Service, Status, Team
+from .models import Appointment, Channel, Closure, DailySequence, Service, Status, Team
 
 
 def bookable_services():
@@ -20,6 +20,33 @@ def appointment_for_display(code):
         Appointment.objects.select_related("slot", "slot__team", "service")
         .filter(code=code)
         .first()
+    )
+
+
+def case_history(appointment):
+    """The visits of `appointment`'s case (itself alone without a case), oldest first, with
+    their outcomes and notes: one query, so the visit page shows it without further reads."""
+    if appointment.case_id is None:
+        visits = Appointment.objects.filter(pk=appointment.pk)
+    else:
+        visits = Appointment.objects.filter(case_id=appointment.case_id)
+    return list(
+        visits.select_related("slot", "slot__team", "service", "served_by").order_by(
+            "slot__start", "pk"
+        )
+    )
+
+
+def booked_follow_up(history):
+    """The follow-up visit still to come in a case history (booked or checked in), or None."""
+    return next(
+        (
+            visit
+            for visit in history
+            if visit.channel == Channel.FOLLOW_UP
+            and visit.status in (Status.BOOKED, Status.CHECKED_IN)
+        ),
+        None,
     )
 
 

@@ -3,7 +3,7 @@ answers to an invitation (their own namespace, `appointments:invitation:…`).""
 
 from django.urls import include, path
 
-from .views import invitation, manage, public, rights, statements, wizard
+from .views import invitation, manage, public, rebook, rights, statements, wizard
 
 app_name = "appointments"
 
@@ -43,5 +43,8 @@ urlpatterns = [
     path("termin/<str:code>/meine-daten.json", rights.my_data_json, name="my_data_json"),
     path("termin/<str:code>/daten-loeschen/", rights.erase, name="erase"),
     path("termin/<str:code>/geloescht/", rights.erased, name="erased"),
+    # --- The personal rebooking link after a cancellation by the office ---------------------
+    path("neu-buchen/", rebook.choose, name="rebook"),
+    path("neu-buchen/gebucht/", rebook.done, name="rebook_done"),
     path("einladung/", include((invitation_patterns, "invitation"))),
 ]

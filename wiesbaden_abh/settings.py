@@ -490,6 +490,17 @@ QUEUE_APPOINTMENT_DUE_MINUTES = env.int("QUEUE_APPOINTMENT_DUE_MINUTES", default
 # Retention, added by apply_retention: holds never confirmed, from their expiry (a day, so a late
 # click on the link still hears "expired"). Expired sessions go as with `clearsessions`.
 RETENTION_EXPIRED_HOLD_DAYS = env.int("RETENTION_EXPIRED_HOLD_DAYS", default=1)
+# Follow-up and capacity (issue 13). The follow-up screen (card pickup) opens on the first week
+# with a free internal place, at the earliest this many days after the visit.
+FOLLOW_UP_LEAD_DAYS = env.int("FOLLOW_UP_LEAD_DAYS", default=1)
+# Days the office is closed although no public holiday ("MM-DD"; Heiligabend and Silvester in
+# Wiesbaden): no slots, no invitations. Set to "" to open on them.
+OFFICE_EXTRA_CLOSED_DAYS = env.list("OFFICE_EXTRA_CLOSED_DAYS", default=["12-24", "12-31"])
+# Half days: "MM-DD" → closing time ("12-24=12:00,12-31=12:00"); slots end by then. A day that
+# is also in OFFICE_EXTRA_CLOSED_DAYS stays closed.
+OFFICE_HALF_DAYS = env.dict("OFFICE_HALF_DAYS", default={})
+# A personal rebooking link (after a closure or an opening-rule change) is valid this many days.
+REBOOKING_LINK_DAYS = env.int("REBOOKING_LINK_DAYS", default=14)
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from ..models import Appointment, Case, Event
+from ..models import Appointment, Case, Event, RebookingOffer
 from .base import ShownOnly
 
 
@@ -54,3 +54,13 @@ class EventAdmin(ShownOnly):
     list_filter = ["action"]
     search_fields = ["appointment__code"]
     readonly_fields = ["at", "action", "appointment", "actor", "data"]
+
+
+@admin.register(RebookingOffer)
+class RebookingOfferAdmin(ShownOnly):
+    """Personal rebooking links (appointments.rebooking_offers): shown, never the secret's hash."""
+
+    list_display = ["appointment", "created_at", "expires_at", "used_at", "rebooked"]
+    fields = ["appointment", "created_at", "expires_at", "used_at", "rebooked"]
+    list_select_related = ["appointment", "rebooked"]
+    date_hierarchy = "created_at"

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from ..availability import local_datetime, public_holiday
+from ..availability import local_datetime, office_closed
 from ..codes import hash_token, new_code
 from ..models import (
     Appointment,
@@ -328,7 +328,7 @@ def create_history(*, months=4, now=None, seed=2014):
     builder = _Builder(rng)
     day = first_day
     while day <= last_day:
-        if day.weekday() < 5 and not public_holiday(day):
+        if day.weekday() < 5 and not office_closed(day):
             teams = {}
             for rule in rules:
                 if rule.weekday != day.weekday():

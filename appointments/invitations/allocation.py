@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from .. import background, booking
 from ..audit import log_event
-from ..availability import local_datetime
+from ..availability import local_datetime, office_closed
 from ..errors import (
     BookingError,
     InvitationTransitionNotAllowed,
@@ -133,6 +133,8 @@ class Planner:
         by_day = {}
         for pk, start, capacity, taken in rows:
             place = _Place(pk, start, timezone.localdate(start), capacity, taken)
+            if office_closed(place.day):
+                continue  # a slot left on a closed day (made before the day was closed)
             by_day.setdefault(place.day, []).append(place)
         return by_day, last_day
 

@@ -34,6 +34,7 @@ from .invitations import (
 )
 from .outbox import OutboxMessage, OutboxStatus
 from .protection import FallbackCounter
+from .rebooking import RebookingOffer
 from .statistics import CaseFigure, DailyCapacity, DailyFigure, HourlyFigure, StatisticsDay
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "OutboxStatus",
     "Outcome",
     "Priority",
+    "RebookingOffer",
     "ResponsibilityRule",
     "Service",
     "Slot",

@@ -45,6 +45,7 @@ class Channel(models.TextChoices):
     STAFF = "staff", _("staff")
     WALK_IN = "walk_in", _("walk-in")
     FOLLOW_UP = "follow_up", _("follow-up")
+    REBOOKING = "rebooking", _("rebooking offered by the office")
 
 
 class Status(models.TextChoices):
@@ -77,6 +78,7 @@ class CancellationReason(models.TextChoices):
     RESIDENT = "resident", _("by the resident")
     STAFF = "staff", _("by staff")
     CLOSURE = "closure", _("office closed")
+    HOURS = "hours", _("opening hours changed")
 
 
 class Appointment(models.Model):

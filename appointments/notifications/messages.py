@@ -57,8 +57,11 @@ def reply_link_expired(data, appointment, *, now=None):
     return (now or timezone.now()) >= ends
 
 
-def rebook_url(appointment):
+def rebook_url(appointment, token=None):
+    """The start page, or with the secret of a rebooking offer the resident's personal link."""
     with translation.override(appointment.language):
+        if token:
+            return absolute(f"{reverse('appointments:rebook')}?{urlencode({'t': token})}")
         return absolute(reverse("appointments:home"))
 
 
@@ -161,8 +164,15 @@ def appointment_booked(appointment, *, token):
     )
 
 
-def appointment_cancelled(appointment):
-    send("cancellation", appointment, rebook_url=rebook_url(appointment))
+def appointment_cancelled(appointment, *, rebook_token=None):
+    """The cancellation; after one by the office, with the personal rebooking link."""
+    send(
+        "cancellation",
+        appointment,
+        rebook_url=rebook_url(appointment, rebook_token),
+        personal_rebooking=bool(rebook_token),
+        rebook_days=settings.REBOOKING_LINK_DAYS,
+    )
 
 
 def appointment_rescheduled(appointment, *, token=None, occasion=""):

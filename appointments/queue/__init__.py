@@ -25,6 +25,7 @@ from .service import (
     book_follow_up,
     correct_outcome,
     finish,
+    first_follow_up_week,
     follow_up_slots,
     start_service,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "counter_of_day",
     "ensure_handler",
     "finish",
+    "first_follow_up_week",
     "follow_up_slots",
     "forward",
     "mark_no_show",

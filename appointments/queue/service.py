@@ -1,13 +1,16 @@
 """Serving: start, finish with the outcome (correctable the same day, audited) and the
 follow-up visit (e.g. card pickup) for the same case."""
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import booking, lifecycle
 from ..audit import log_event
-from ..availability import available_days
+from ..availability import available_days, free_slots
 from ..errors import NoFollowUp, TransitionNotAllowed
 from ..models import Appointment, Case, Channel, Contingent, Outcome, Status
 from ..people import Person
@@ -114,6 +117,39 @@ def follow_up_slots(appointment, *, date_from, date_to, now=None):
         now=now,
         respect_release=False,
     )
+
+
+def first_follow_up_week(appointment, *, now=None):
+    """The Monday of the first week with a free internal place for the follow-up service
+    among the materialised slots (the rolling horizon, or the longer one allocation fills), at
+    the earliest FOLLOW_UP_LEAD_DAYS from today (that day itself when there is no free place,
+    so the screen still opens on something sensible)."""
+    service = appointment.service.follow_up_service
+    if service is None:
+        raise NoFollowUp()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    earliest = today + dt.timedelta(days=max(settings.FOLLOW_UP_LEAD_DAYS, 1))
+    horizon = settings.INVITATION_SLOT_HORIZON_DAYS
+    team = responsible_team(
+        service=service, surname=appointment.surname, nationality=str(appointment.nationality)
+    )
+    first = (
+        free_slots(
+            service=service,
+            team=team,
+            date_from=earliest,
+            date_to=today + dt.timedelta(days=max(settings.SLOT_HORIZON_DAYS, horizon)),
+            contingents=(Contingent.INTERNAL,),
+            now=now,
+        )
+        .values_list("start", flat=True)
+        .first()
+    )
+    if first is None:
+        return earliest
+    day = timezone.localdate(first)
+    return max(day - dt.timedelta(days=day.weekday()), earliest)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
-from ..availability import public_holiday
+from ..availability import office_closed
 from ..models import Appointment, Channel, Contingent, DailyFigure, Slot, Status
 from . import definitions as d
 from .aggregation import day_start
@@ -27,7 +27,7 @@ def working_days(first, count):
     """The next `count` days from `first` on which the office opens (Mon–Fri, no holiday)."""
     days, day = [], first
     while len(days) < count:
-        if day.weekday() < 5 and not public_holiday(day):
+        if day.weekday() < 5 and not office_closed(day):
             days.append(day)
         day += dt.timedelta(days=1)
     return days

@@ -61,13 +61,27 @@ def team_detail(request, team_id):
 
 
 def _rule_page(request, *, team, rule=None):
-    """Preview submits render the slots the rule would produce; Save saves and regenerates."""
+    """Preview submits render the slots the rule would produce and who is booked in times it
+    no longer offers; Save saves and regenerates, after a confirmation of exactly that list
+    (as for closures) when it cancels appointments."""
     form = OpeningRuleForm(
         request.POST if request.method == "POST" else None, instance=rule, team=team
     )
-    preview, stranded = None, []
+    preview, stranded, checksum = None, [], None
     if request.method == "POST" and form.is_valid():
-        if request.POST.get("action") == "save":
+        if rule is not None:
+            stranded = list(capacity.stranded_appointments(rule_id=rule.pk, edited=form.instance))
+            checksum = capacity.fingerprint(stranded)
+        confirmed = not stranded or request.POST.get("checksum") == checksum
+        if request.POST.get("action") == "save" and not confirmed:
+            messages.warning(
+                request,
+                _(
+                    "Saving cancels the appointments listed below. Please check the list and "
+                    "confirm."
+                ),
+            )
+        elif request.POST.get("action") == "save":
             created = rule is None
             with errors_as_messages(request):
                 with transaction.atomic():
@@ -78,10 +92,10 @@ def _rule_page(request, *, team, rule=None):
                     _("The opening rule is saved and the slots are updated (%(created)d new).")
                     % {"created": result.created},
                 )
+                if result.cancelled_appointments:
+                    messages.info(request, capacity.rule_cancelled_message(result))
                 return _to_team(team.pk)
         preview = capacity.preview_rule(rule=form.instance)
-        if rule is not None:
-            stranded = list(capacity.stranded_appointments(rule_id=rule.pk, edited=form.instance))
     elif request.method != "POST" and rule is not None:
         preview = capacity.preview_rule(rule=rule)
     return _page(
@@ -95,6 +109,7 @@ def _rule_page(request, *, team, rule=None):
             "preview_days": capacity.PREVIEW_DAYS,
             "totals": capacity.preview_totals(preview or []),
             "stranded": stranded,
+            "checksum": checksum,
         },
     )
 
@@ -115,8 +130,10 @@ def rule_delete(request, rule_id):
     rule = get_object_or_404(OpeningRule.objects.select_related("team"), pk=rule_id)
     if request.method == "POST":
         with errors_as_messages(request):
-            capacity.delete_rule(rule_id=rule.pk, actor=request.user)
+            result = capacity.delete_rule(rule_id=rule.pk, actor=request.user)
             messages.success(request, _("The opening rule is deleted and the slots are updated."))
+            if result.cancelled_appointments:
+                messages.info(request, capacity.rule_cancelled_message(result))
         return _to_team(rule.team_id)
     return _page(
         request,

@@ -15,6 +15,7 @@ from appointments import queue
 from appointments.codes import normalize_code
 from appointments.errors import BookingError, ConfirmationRequired
 from appointments.models import Appointment, Status
+from appointments.selectors import booked_follow_up, case_history
 from appointments.views.errors import errors_as_messages, show_error
 
 from ..access import grant, visit_or_404
@@ -145,6 +146,8 @@ def visit(request, appointment_id):
             )
             messages.success(request, _("Visit finished."))
         return redirect("caseworkers:visit", appointment_id=appointment.pk)
+    history = case_history(appointment)
+    follow_up = booked_follow_up(history)
     return render(
         request,
         "caseworkers/visit.html",
@@ -165,13 +168,14 @@ def visit(request, appointment_id):
             and appointment.completed_at
             and timezone.localdate(appointment.completed_at) == timezone.localdate()
             else None,
-            "follow_up_due": appointment.status == Status.COMPLETED
-            and appointment.service.follow_up_service_id
-            and not appointment.case.appointments.exclude(pk=appointment.pk)
-            .filter(channel="follow_up", status__in=("booked", "checked_in"))
-            .exists()
-            if appointment.case_id
-            else False,
+            "history": history,
+            "follow_up": follow_up,
+            "follow_up_due": bool(
+                appointment.status == Status.COMPLETED
+                and appointment.case_id
+                and appointment.service.follow_up_service_id
+                and follow_up is None
+            ),
         },
     )
 
@@ -214,7 +218,13 @@ def follow_up(request, appointment_id):
         appointment_id,
     )
     today = timezone.localdate()
-    day_from = max(_start_day(request, today + dt.timedelta(weeks=6)), today + dt.timedelta(days=1))
+    requested = _start_day(request, None)  # an implausible `?from=` is reported either way
+    try:
+        start = queue.first_follow_up_week(appointment)
+    except BookingError as error:
+        show_error(request, error)
+        return redirect("caseworkers:visit", appointment_id=appointment.pk)
+    day_from = max(requested or start, today + dt.timedelta(days=1))
     if request.method == "POST":
         try:
             slot_id = int(request.POST.get("slot", ""))

@@ -267,9 +267,19 @@ def test_shortening_a_rule_removes_free_slots_and_warns_about_booked_ones(monday
     rule.refresh_from_db()
     assert rule.end_time == dt.time(10)
 
+    # Save asks first, as a closure does: nothing changes until the list is confirmed.
+    unconfirmed = monday.post(
+        edit, rule_data(end_time="09:00", services=[service.pk], action="save")
+    )
+    assert unconfirmed.status_code == 200
+    assert "Saving cancels the appointments listed below" in text(unconfirmed)
+    rule.refresh_from_db()
+    assert rule.end_time == dt.time(10)
+    checksum = re.search(r'name="checksum" value="(\w+)"', text(unconfirmed)).group(1)
     assert (
         monday.post(
-            edit, rule_data(end_time="09:00", services=[service.pk], action="save")
+            edit,
+            rule_data(end_time="09:00", services=[service.pk], action="save", checksum=checksum),
         ).status_code
         == 302
     )
@@ -277,7 +287,8 @@ def test_shortening_a_rule_removes_free_slots_and_warns_about_booked_ones(monday
     late.refresh_from_db()
     assert late.closed
     appointment.refresh_from_db()
-    assert appointment.status == Status.BOOKED
+    assert appointment.status == Status.CANCELLED
+    assert appointment.cancellation_reason == CancellationReason.HOURS
     assert Event.objects.filter(action="opening_rule.changed").exists()
 
 
