@@ -45,6 +45,7 @@ ERASED_APPOINTMENT_FIELDS = {
 ERASED_ADDRESS = "[deleted]"
 ERASED_INVITATION_FIELDS = {
     "surname": "",
+    "salutation": "",
     "given_names": "",
     "date_of_birth": ERASED_BIRTH_DATE,
     "email": "",

@@ -491,6 +491,11 @@ QUEUE_APPOINTMENT_DUE_MINUTES = env.int("QUEUE_APPOINTMENT_DUE_MINUTES", default
 # click on the link still hears "expired"). Expired sessions go as with `clearsessions`.
 RETENTION_EXPIRED_HOLD_DAYS = env.int("RETENTION_EXPIRED_HOLD_DAYS", default=1)
 
+# Invitation letters and dry run (wip-letters): when the supervisor chooses "offer the earliest
+# free time" for permits expiring before their window, the appointment lies within this many days
+# after the earliest possible day (today + INVITATION_MIN_LEAD_DAYS).
+INVITATION_EARLIEST_SPAN_DAYS = env.int("INVITATION_EARLIEST_SPAN_DAYS", default=14)
+
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {
     "version": 1,

@@ -230,8 +230,11 @@ def _reserve(invitation, place, first, last, *, actor, now):
     return True
 
 
-def allocate_one(invitation, *, planner, windows=None, actor=None, now):
-    """Reserve an appointment for one invitee; returns the resulting state."""
+def allocate_one(invitation, *, planner, windows=None, offer_earliest=False, actor=None, now):
+    """Reserve an appointment for one invitee; returns the resulting state.
+
+    `offer_earliest`: a window already passed becomes the earliest free time instead.
+    """
     today = timezone.localdate(now)
     first, last = target_window(
         expiry_date=invitation.expiry_date,
@@ -239,6 +242,8 @@ def allocate_one(invitation, *, planner, windows=None, actor=None, now):
         today=today,
         windows=windows,
     )
+    if first > last and offer_earliest:
+        last = first + dt.timedelta(days=settings.INVITATION_EARLIEST_SPAN_DAYS)
     if first > last:
         return _mark(
             invitation,
@@ -311,6 +316,7 @@ def allocate_batch(*, batch_id, actor=None, now=None, progress=None):
         allocation_finished_at=None,
     )
     windows = {w.service_id: w for w in InvitationWindow.objects.all()}
+    offer_earliest = InvitationBatch.objects.filter(pk=batch_id, offer_earliest=True).exists()
     latest = Invitation.objects.filter(batch_id=batch_id, state__in=ALLOCATABLE).aggregate(
         latest=Max("expiry_date")
     )["latest"]
@@ -328,7 +334,14 @@ def allocate_batch(*, batch_id, actor=None, now=None, progress=None):
             "service"
         )
         for invitation in sorted(rows, key=lambda i: chunk.index(i.pk)):
-            state = allocate_one(invitation, planner=planner, windows=windows, actor=actor, now=now)
+            state = allocate_one(
+                invitation,
+                planner=planner,
+                windows=windows,
+                offer_earliest=offer_earliest,
+                actor=actor,
+                now=now,
+            )
             if state:
                 counts[state] = counts.get(state, 0) + 1
         done = min(start + PROGRESS_EVERY, len(ids))

@@ -31,6 +31,7 @@ from .invitations import (
     InvitationDelivery,
     InvitationState,
     InvitationWindow,
+    Salutation,
 )
 from .outbox import OutboxMessage, OutboxStatus
 from .protection import FallbackCounter
@@ -71,6 +72,7 @@ __all__ = [
     "ResponsibilityRule",
     "Service",
     "Slot",
+    "Salutation",
     "StatisticsDay",
     "Status",
     "Team",
