@@ -6,7 +6,6 @@ same export changes nothing: a row is known by file number and expiry date.
 """
 
 import csv
-import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -16,75 +15,24 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from ..audit import log_event
 from ..errors import ImportRefused
-from ..models import Invitation, InvitationBatch, InvitationWindow, Salutation, Service
+from ..models import Invitation, InvitationBatch, InvitationWindow, Service
 from ..names import routing_letter
-from .allocation import target_window
-
-MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 20_000
-
-# Column → accepted header spellings (compared lower-case, "_" read as a space).
-COLUMNS = {
-    "file_number": ("aktenzeichen", "az", "file number"),
-    "surname": ("nachname", "familienname", "surname", "last name"),
-    "given_names": ("vorname", "vornamen", "given names", "first name", "first names"),
-    "date_of_birth": ("geburtsdatum", "date of birth", "birth date"),
-    "nationality": ("staatsangehörigkeit", "staatsangehoerigkeit", "nationality"),
-    "email": ("e-mail", "email", "e-mail-adresse", "e-mail address"),
-    "postal_address": ("anschrift", "postanschrift", "adresse", "postal address", "address"),
-    "language": ("sprache", "bevorzugte sprache", "language", "preferred language"),
-    "permit_type": ("aufenthaltstitel", "titel", "art des titels", "permit type"),
-    "expiry_date": ("ablaufdatum", "gültig bis", "gueltig bis", "expiry date", "expires"),
-    "service": ("anliegen", "service"),
-    "salutation": ("anrede", "salutation"),
-}
-REQUIRED = (
-    "file_number",
-    "surname",
-    "given_names",
-    "date_of_birth",
-    "nationality",
-    "expiry_date",
-    "service",
+from .csv_columns import (
+    COLUMN_LABELS,
+    COLUMNS,
+    LANGUAGE_NAMES,
+    MAX_BYTES,
+    MAX_ROWS,
+    REQUIRED,
+    SALUTATIONS,
+    _date,
+    _wrongly_delimited,
 )
-COLUMN_LABELS = {
-    "file_number": gettext_lazy("file number (Aktenzeichen)"),
-    "surname": gettext_lazy("surname"),
-    "given_names": gettext_lazy("given names"),
-    "date_of_birth": gettext_lazy("date of birth"),
-    "nationality": gettext_lazy("nationality"),
-    "email": gettext_lazy("e-mail"),
-    "postal_address": gettext_lazy("postal address"),
-    "language": gettext_lazy("language"),
-    "permit_type": gettext_lazy("permit type"),
-    "expiry_date": gettext_lazy("expiry date"),
-    "service": gettext_lazy("service"),
-    "salutation": gettext_lazy("salutation (Anrede)"),
-}
-# The optional column "Anrede": Frau, Herr or empty (then "Guten Tag …").
-SALUTATIONS = {
-    "frau": Salutation.MS,
-    "fr.": Salutation.MS,
-    "ms": Salutation.MS,
-    "mrs": Salutation.MS,
-    "herr": Salutation.MR,
-    "hr.": Salutation.MR,
-    "mr": Salutation.MR,
-}
-LANGUAGE_NAMES = {
-    "de": ("de", "deutsch", "german"),
-    "en": ("en", "englisch", "english"),
-    "tr": ("tr", "türkisch", "tuerkisch", "turkish", "türkçe"),
-    "ar": ("ar", "arabisch", "arabic", "العربية"),
-    "ru": ("ru", "russisch", "russian", "русский"),
-    "uk": ("uk", "ua", "ukrainisch", "ukrainian", "українська"),
-}
-_DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y")
+from .windows import target_window
 
 
 @dataclass
@@ -175,16 +123,6 @@ def _delimiter(text):
     return max((";", ","), key=score)
 
 
-def _date(value):
-    value = value.strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 class _Countries:
     """Nationality as ISO code (alpha-2 or alpha-3) or country name in German or English."""
 
@@ -271,7 +209,10 @@ def _check_row(number, raw, services, nations, today):
     salutation = SALUTATIONS.get(get["salutation"].lower(), "") if get["salutation"] else ""
     if get["salutation"] and not salutation:
         row.warnings.append(
-            _("Unknown salutation “%(value)s” (use Frau, Herr or leave empty): “Guten Tag” is used.")
+            _(
+                "Unknown salutation “%(value)s” (use Frau, Herr or leave empty): "
+                "“Guten Tag” is used."
+            )
             % {"value": get["salutation"]}
         )
     language = _language(get["language"]) if get["language"] else "de"
@@ -349,15 +290,6 @@ def check(data, *, now=None):
     return report
 
 
-def _wrongly_delimited(cells, keys, delimiter):
-    """A line with too few cells that the other delimiter splits into the header's columns."""
-    other = "," if delimiter == ";" else ";"
-    if len(cells) >= len(keys):
-        return False
-    split = next(csv.reader([delimiter.join(cells)], delimiter=other), [])
-    return len(split) > len(cells) and len(split) >= len(keys) - 1
-
-
 def _wrong_delimiter_row(number, delimiter):
     other = "," if delimiter == ";" else ";"
     row = Row(number=number, file_number="")
@@ -429,16 +361,28 @@ def import_checked(
         )
     if not report.new:
         return None
-    skipped = [
-        {"row": row.number, "file_number": row.file_number, "errors": [str(e) for e in row.errors]}
-        for row in report.invalid
-    ] + [
-        {"row": row.number, "file_number": row.file_number, "errors": [_("imported before")]}
-        for row in report.already_imported
-    ] + [
-        {"row": number, "file_number": "", "errors": [_("exact copy of row %(row)d") % {"row": first}]}
-        for number, first in report.duplicates
-    ]
+    skipped = (
+        [
+            {
+                "row": row.number,
+                "file_number": row.file_number,
+                "errors": [str(e) for e in row.errors],
+            }
+            for row in report.invalid
+        ]
+        + [
+            {"row": row.number, "file_number": row.file_number, "errors": [_("imported before")]}
+            for row in report.already_imported
+        ]
+        + [
+            {
+                "row": number,
+                "file_number": "",
+                "errors": [_("exact copy of row %(row)d") % {"row": first}],
+            }
+            for number, first in report.duplicates
+        ]
+    )
     batch = InvitationBatch.objects.create(
         source_name=source_name[:200],
         created_at=now,

@@ -76,7 +76,9 @@ def render_letter(invitation, *, reminder=False):
             {
                 **context,
                 "address_lines": address_lines(invitation),
-                "body_de": _body(invitation, OFFICIAL_LANGUAGE, {**context, "with_qr": not translated}),
+                "body_de": _body(
+                    invitation, OFFICIAL_LANGUAGE, {**context, "with_qr": not translated}
+                ),
                 "body_translated": translated,
                 "language": language,
                 "direction": "rtl" if translation.get_language_info(language)["bidi"] else "ltr",

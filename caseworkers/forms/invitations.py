@@ -10,14 +10,21 @@ from appointments.models import Service
 
 # What the upload page says about each column (key of csv_import.COLUMNS → explanation).
 COLUMN_HELP = {
-    "file_number": gettext_lazy("Required. Unique per file; with the expiry date it identifies a row."),
+    "file_number": gettext_lazy(
+        "Required. Unique per file; with the expiry date it identifies a row."
+    ),
     "surname": gettext_lazy("Required. In Latin letters."),
     "given_names": gettext_lazy("Required."),
     "date_of_birth": gettext_lazy("Required. DD.MM.YYYY (also YYYY-MM-DD)."),
-    "nationality": gettext_lazy("Required. ISO code (DE, TUR) or country name in German or English."),
-    "email": gettext_lazy("E-mail or postal address is required. With an e-mail the invitation is mailed."),
+    "nationality": gettext_lazy(
+        "Required. ISO code (DE, TUR) or country name in German or English."
+    ),
+    "email": gettext_lazy(
+        "E-mail or postal address is required. With an e-mail the invitation is mailed."
+    ),
     "postal_address": gettext_lazy(
-        "Address lines for the letter's window, separated by | (e.g. Hauptstraße 1|65183 Wiesbaden)."
+        "Address lines for the letter's window, separated by | "
+        "(e.g. Hauptstraße 1|65183 Wiesbaden)."
     ),
     "language": gettext_lazy(
         "Optional: de, en, tr, ar, ru, uk (or the language's name); empty or unknown: German."

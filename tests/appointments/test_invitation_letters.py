@@ -30,22 +30,20 @@ def sent_letters(count=1, **overrides):
 
 
 def pages(pdf):
-    """[[(text, x0 mm, top mm), …] per page]: the PDF's text lines with their positions."""
-    layout = pytest.importorskip("pdfminer.layout")
-    high_level = pytest.importorskip("pdfminer.high_level")
+    """[[(text, x0 mm, top mm), …] per page]: the PDF's text runs and where they start."""
+    pypdf = pytest.importorskip("pypdf")
     found = []
-    for page in high_level.extract_pages(io.BytesIO(pdf)):
-        lines = []
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        runs = []
 
-        def walk(item):
-            if isinstance(item, layout.LTTextLine):
-                lines.append((item.get_text().strip(), item.x0 / MM, (A4_HEIGHT - item.y1) / MM))
-            elif hasattr(item, "__iter__"):
-                for child in item:
-                    walk(child)
+        def visit(text, cm, tm, _font, _size, runs=runs):
+            if text.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                runs.append((text.strip(), x / MM, (A4_HEIGHT - y) / MM))
 
-        walk(page)
-        found.append(lines)
+        page.extract_text(visitor_text=visit)
+        found.append(runs)
     return found
 
 
@@ -127,4 +125,4 @@ def test_the_column_anrede_is_read_and_an_unknown_value_is_a_warning(office):
     ]
     assert report.rows[2].valid and "Unknown salutation" in str(report.rows[2].warnings[0])
     batch = csv_import.import_checked(report=report, source_name="x.csv", now=NOW)
-    assert Invitation.objects.get(batch=batch, row_number=2).salutation == "herr"
+    assert Invitation.objects.get(batch=batch, row_number=3).salutation == "herr"  # file line 3

@@ -99,6 +99,7 @@ def test_a_utf8_file_with_byte_order_mark_and_english_headers_is_read(office):
         "permit type",
         "expiry date",
         "service",
+        "salutation",
     ]
     data = "\ufeff".encode() + csv_bytes(
         [dict(zip(header, row(1).values(), strict=True))], header=header, delimiter=","

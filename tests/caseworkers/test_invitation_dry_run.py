@@ -102,7 +102,7 @@ def test_the_upload_page_documents_every_column_and_the_service_short_names(
 ):
     body = client.get("/backoffice/invitations/upload/").content.decode()
     for header in ("Aktenzeichen", "Nachname", "Anschrift", "Anliegen", "Anrede", "Sprache"):
-        assert f"<th scope=\"row\">{header}</th>" in body, header
+        assert f'<th scope="row">{header}</th>' in body, header
     assert "separated by |" in body
     assert "<code>verlaengerung</code>" in body
 
