@@ -45,6 +45,7 @@ ERASED_APPOINTMENT_FIELDS = {
 ERASED_ADDRESS = "[deleted]"
 ERASED_INVITATION_FIELDS = {
     "surname": "",
+    "salutation": "",
     "given_names": "",
     "date_of_birth": ERASED_BIRTH_DATE,
     "email": "",
@@ -124,6 +125,7 @@ def _invitation_fields(invitation):
         _field("file_number", _("File number"), invitation.file_number),
         _field("surname", _("Surname"), invitation.surname),
         _field("given_names", _("Given names"), invitation.given_names),
+        _field("salutation", _("Salutation"), invitation.get_salutation_display()),
         _field("email", _("E-mail"), invitation.email),
         _field("postal_address", _("Postal address"), invitation.postal_address),
         _field("permit_type", _("Residence permit"), invitation.permit_type),

@@ -291,6 +291,7 @@ HEADER = [
     "Aufenthaltstitel",
     "Ablaufdatum",
     "Anliegen",
+    "Anrede",
 ]
 
 
@@ -307,6 +308,7 @@ def row(n, **overrides):
         "Aufenthaltstitel": "§ 16b AufenthG",
         "Ablaufdatum": EXPIRY.strftime("%d.%m.%Y"),
         "Anliegen": "verlaengerung",
+        "Anrede": "",
     }
     values.update(overrides)
     return values

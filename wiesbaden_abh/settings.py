@@ -502,6 +502,11 @@ OFFICE_HALF_DAYS = env.dict("OFFICE_HALF_DAYS", default={})
 # A personal rebooking link (after a closure or an opening-rule change) is valid this many days.
 REBOOKING_LINK_DAYS = env.int("REBOOKING_LINK_DAYS", default=14)
 
+# Invitation letters and dry run (wip-letters): when the supervisor chooses "offer the earliest
+# free time" for permits expiring before their window, the appointment lies within this many days
+# after the earliest possible day (today + INVITATION_MIN_LEAD_DAYS).
+INVITATION_EARLIEST_SPAN_DAYS = env.int("INVITATION_EARLIEST_SPAN_DAYS", default=14)
+
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {
     "version": 1,

@@ -43,6 +43,7 @@ from ..responsibility import responsible_team
 from ..scheduling import generate_slots
 from . import lifecycle
 from .links import token_hash
+from .windows import target_window, window_weeks  # noqa: F401 - read from here by the screens
 
 logger = logging.getLogger(__name__)
 
@@ -56,26 +57,6 @@ ALLOCATABLE = (
 )
 ATTEMPTS_PER_ROW = 25
 PROGRESS_EVERY = 50
-
-
-def window_weeks(service, windows=None):
-    """(from, until) weeks before expiry for `service`: its own window or the default."""
-    if windows is None:
-        own = InvitationWindow.objects.filter(service=service).first()
-    else:
-        own = windows.get(service.pk)
-    if own:
-        return own.weeks_before_from, own.weeks_before_until
-    return settings.INVITATION_WINDOW_FROM_WEEKS, settings.INVITATION_WINDOW_UNTIL_WEEKS
-
-
-def target_window(*, expiry_date, service, today, windows=None):
-    """The local dates in which the invitee's appointment should lie (first may be > last)."""
-    weeks_from, weeks_until = window_weeks(service, windows)
-    first = expiry_date - dt.timedelta(weeks=weeks_from)
-    last = expiry_date - dt.timedelta(weeks=weeks_until)
-    earliest = today + dt.timedelta(days=settings.INVITATION_MIN_LEAD_DAYS)
-    return max(first, earliest), last
 
 
 @dataclass
@@ -232,8 +213,11 @@ def _reserve(invitation, place, first, last, *, actor, now):
     return True
 
 
-def allocate_one(invitation, *, planner, windows=None, actor=None, now):
-    """Reserve an appointment for one invitee; returns the resulting state."""
+def allocate_one(invitation, *, planner, windows=None, offer_earliest=False, actor=None, now):
+    """Reserve an appointment for one invitee; returns the resulting state.
+
+    `offer_earliest`: a window already passed becomes the earliest free time instead.
+    """
     today = timezone.localdate(now)
     first, last = target_window(
         expiry_date=invitation.expiry_date,
@@ -241,6 +225,8 @@ def allocate_one(invitation, *, planner, windows=None, actor=None, now):
         today=today,
         windows=windows,
     )
+    if first > last and offer_earliest:
+        last = first + dt.timedelta(days=settings.INVITATION_EARLIEST_SPAN_DAYS)
     if first > last:
         return _mark(
             invitation,
@@ -313,6 +299,7 @@ def allocate_batch(*, batch_id, actor=None, now=None, progress=None):
         allocation_finished_at=None,
     )
     windows = {w.service_id: w for w in InvitationWindow.objects.all()}
+    offer_earliest = InvitationBatch.objects.filter(pk=batch_id, offer_earliest=True).exists()
     latest = Invitation.objects.filter(batch_id=batch_id, state__in=ALLOCATABLE).aggregate(
         latest=Max("expiry_date")
     )["latest"]
@@ -330,7 +317,14 @@ def allocate_batch(*, batch_id, actor=None, now=None, progress=None):
             "service"
         )
         for invitation in sorted(rows, key=lambda i: chunk.index(i.pk)):
-            state = allocate_one(invitation, planner=planner, windows=windows, actor=actor, now=now)
+            state = allocate_one(
+                invitation,
+                planner=planner,
+                windows=windows,
+                offer_earliest=offer_earliest,
+                actor=actor,
+                now=now,
+            )
             if state:
                 counts[state] = counts.get(state, 0) + 1
         done = min(start + PROGRESS_EVERY, len(ids))

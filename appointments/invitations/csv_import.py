@@ -6,7 +6,6 @@ same export changes nothing: a row is known by file number and expiry date.
 """
 
 import csv
-import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -16,62 +15,24 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from ..audit import log_event
 from ..errors import ImportRefused
-from ..models import Invitation, InvitationBatch, Service
+from ..models import Invitation, InvitationBatch, InvitationWindow, Service
 from ..names import routing_letter
-
-MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 20_000
-
-# Column → accepted header spellings (compared lower-case, "_" read as a space).
-COLUMNS = {
-    "file_number": ("aktenzeichen", "az", "file number"),
-    "surname": ("nachname", "familienname", "surname", "last name"),
-    "given_names": ("vorname", "vornamen", "given names", "first name", "first names"),
-    "date_of_birth": ("geburtsdatum", "date of birth", "birth date"),
-    "nationality": ("staatsangehörigkeit", "staatsangehoerigkeit", "nationality"),
-    "email": ("e-mail", "email", "e-mail-adresse", "e-mail address"),
-    "postal_address": ("anschrift", "postanschrift", "adresse", "postal address", "address"),
-    "language": ("sprache", "bevorzugte sprache", "language", "preferred language"),
-    "permit_type": ("aufenthaltstitel", "titel", "art des titels", "permit type"),
-    "expiry_date": ("ablaufdatum", "gültig bis", "gueltig bis", "expiry date", "expires"),
-    "service": ("anliegen", "service"),
-}
-REQUIRED = (
-    "file_number",
-    "surname",
-    "given_names",
-    "date_of_birth",
-    "nationality",
-    "expiry_date",
-    "service",
+from .csv_columns import (
+    COLUMN_LABELS,
+    COLUMNS,
+    LANGUAGE_NAMES,
+    MAX_BYTES,
+    MAX_ROWS,
+    REQUIRED,
+    SALUTATIONS,
+    _date,
+    _wrongly_delimited,
 )
-COLUMN_LABELS = {
-    "file_number": gettext_lazy("file number (Aktenzeichen)"),
-    "surname": gettext_lazy("surname"),
-    "given_names": gettext_lazy("given names"),
-    "date_of_birth": gettext_lazy("date of birth"),
-    "nationality": gettext_lazy("nationality"),
-    "email": gettext_lazy("e-mail"),
-    "postal_address": gettext_lazy("postal address"),
-    "language": gettext_lazy("language"),
-    "permit_type": gettext_lazy("permit type"),
-    "expiry_date": gettext_lazy("expiry date"),
-    "service": gettext_lazy("service"),
-}
-LANGUAGE_NAMES = {
-    "de": ("de", "deutsch", "german"),
-    "en": ("en", "englisch", "english"),
-    "tr": ("tr", "türkisch", "tuerkisch", "turkish", "türkçe"),
-    "ar": ("ar", "arabisch", "arabic", "العربية"),
-    "ru": ("ru", "russisch", "russian", "русский"),
-    "uk": ("uk", "ua", "ukrainisch", "ukrainian", "українська"),
-}
-_DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y")
+from .windows import target_window
 
 
 @dataclass
@@ -82,6 +43,8 @@ class Row:
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     already_imported: bool = False
+    # The permit expires before its earliest possible invitation window (see `late`).
+    late: bool = False
 
     @property
     def valid(self):
@@ -96,6 +59,8 @@ class Report:
     problem: str = ""
     encoding: str = ""
     delimiter: str = ""
+    # (row number, row number of the first copy): exact duplicates, kept once.
+    duplicates: list = field(default_factory=list)
 
     @property
     def invalid(self):
@@ -112,6 +77,10 @@ class Report:
     @property
     def noted(self):
         return [row for row in self.rows if row.errors or row.warnings]
+
+    @property
+    def late(self):
+        return [row for row in self.rows if row.valid and row.late]
 
     @property
     def importable(self):
@@ -152,16 +121,6 @@ def _delimiter(text):
         return (sum(1 for cell in cells if _header_key(cell)), len(cells))
 
     return max((";", ","), key=score)
-
-
-def _date(value):
-    value = value.strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 class _Countries:
@@ -247,6 +206,15 @@ def _check_row(number, raw, services, nations, today):
     address = "\n".join(" ".join(line.split()) for line in address_lines if line.strip())
     if not email and not address:
         errors.append(_("No contact: neither an e-mail address nor a postal address."))
+    salutation = SALUTATIONS.get(get["salutation"].lower(), "") if get["salutation"] else ""
+    if get["salutation"] and not salutation:
+        row.warnings.append(
+            _(
+                "Unknown salutation “%(value)s” (use Frau, Herr or leave empty): "
+                "“Guten Tag” is used."
+            )
+            % {"value": get["salutation"]}
+        )
     language = _language(get["language"]) if get["language"] else "de"
     if language is None:
         row.warnings.append(
@@ -258,6 +226,7 @@ def _check_row(number, raw, services, nations, today):
         "file_number": get["file_number"][:40],
         "surname": get["surname"][:100],
         "given_names": get["given_names"][:150],
+        "salutation": salutation,
         "date_of_birth": birth,
         "nationality": nationality,
         "email": email,
@@ -293,12 +262,20 @@ def check(data, *, now=None):
                     "found": ", ".join(cell.strip() for cell in header if cell.strip()) or "–",
                 }
             )
-        services, nations = _Services(), _Countries()
+        services, nations, seen = _Services(), _Countries(), {}
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(report.rows) >= MAX_ROWS:
                 raise ImportRefused(_("Too many rows (at most 20,000 per file)."))
+            same = tuple(" ".join(cell.split()) for cell in cells)
+            if same in seen:
+                report.duplicates.append((reader.line_num, seen[same]))
+                continue
+            seen[same] = reader.line_num
+            if _wrongly_delimited(cells, keys, report.delimiter):
+                report.rows.append(_wrong_delimiter_row(reader.line_num, report.delimiter))
+                continue
             raw = {key: cell for key, cell in zip(keys, cells, strict=False) if key}
             report.rows.append(_check_row(reader.line_num, raw, services, nations, today))
     except csv.Error as error:
@@ -309,7 +286,32 @@ def check(data, *, now=None):
         report.problem = _("The file has a header but no rows.")
     _mark_duplicates(report.rows)
     _mark_known(report.rows)
+    _mark_late(report.rows, today)
     return report
+
+
+def _wrong_delimiter_row(number, delimiter):
+    other = "," if delimiter == ";" else ";"
+    row = Row(number=number, file_number="")
+    row.errors.append(
+        _("Wrong delimiter: this line is separated by “%(found)s”, the file by “%(expected)s”.")
+        % {"found": other, "expected": delimiter}
+    )
+    return row
+
+
+def _mark_late(rows, today):
+    """Rows whose permit expires before the earliest possible invitation window ends."""
+    windows = {window.service_id: window for window in InvitationWindow.objects.all()}
+    for row in rows:
+        if row.valid:
+            first, last = target_window(
+                expiry_date=row.values["expiry_date"],
+                service=row.values["service"],
+                today=today,
+                windows=windows,
+            )
+            row.late = first > last
 
 
 def _mark_duplicates(rows):
@@ -341,10 +343,13 @@ def _mark_known(rows):
 
 
 @transaction.atomic
-def import_checked(*, report, source_name, only_valid=False, actor=None, now=None):
+def import_checked(
+    *, report, source_name, only_valid=False, offer_earliest=False, actor=None, now=None
+):
     """Write the new valid rows of a checked file as one batch; returns it (None: no new rows).
 
     Refused when the file has a problem, or has invalid rows and `only_valid` is not chosen.
+    `offer_earliest`: rows whose permit expires before their window get the earliest free time.
     """
     now = now or timezone.now()
     if report.problem:
@@ -356,19 +361,35 @@ def import_checked(*, report, source_name, only_valid=False, actor=None, now=Non
         )
     if not report.new:
         return None
-    skipped = [
-        {"row": row.number, "file_number": row.file_number, "errors": [str(e) for e in row.errors]}
-        for row in report.invalid
-    ] + [
-        {"row": row.number, "file_number": row.file_number, "errors": [_("imported before")]}
-        for row in report.already_imported
-    ]
+    skipped = (
+        [
+            {
+                "row": row.number,
+                "file_number": row.file_number,
+                "errors": [str(e) for e in row.errors],
+            }
+            for row in report.invalid
+        ]
+        + [
+            {"row": row.number, "file_number": row.file_number, "errors": [_("imported before")]}
+            for row in report.already_imported
+        ]
+        + [
+            {
+                "row": number,
+                "file_number": "",
+                "errors": [_("exact copy of row %(row)d") % {"row": first}],
+            }
+            for number, first in report.duplicates
+        ]
+    )
     batch = InvitationBatch.objects.create(
         source_name=source_name[:200],
         created_at=now,
         created_by=actor if actor is not None and actor.is_authenticated else None,
-        rows_in_file=len(report.rows),
+        rows_in_file=len(report.rows) + len(report.duplicates),
         skipped=skipped,
+        offer_earliest=offer_earliest,
     )
     Invitation.objects.bulk_create(
         [Invitation(batch=batch, imported_at=now, **row.values) for row in report.new],

@@ -37,23 +37,52 @@ def _qr_data_uri(text):
     return segno.make(text, error="m").png_data_uri(scale=4, border=2)
 
 
-def render_letter(invitation, *, reminder=False):
-    """The HTML of one letter, in the invitee's language."""
-    language = invitation.language
+# The official language: every letter has its German text first (DIN 5008 layout).
+OFFICIAL_LANGUAGE = "de"
+
+
+def address_lines(invitation):
+    """The window's lines: name, then the postal address (one line per "|" or line break)."""
+    name = f"{invitation.given_names} {invitation.surname}".strip()
+    return [name, *(line for line in invitation.postal_address.splitlines() if line.strip())]
+
+
+def _body(invitation, language, context):
     with translation.override(language):
+        return render_to_string("appointments/invitation/_letter_body.html", context)
+
+
+def render_letter(invitation, *, reminder=False):
+    """The HTML of one letter: German first, then the invitee's language when it is not German.
+
+    The address (DIN 5008 form B window) is written left-to-right in every language.
+    """
+    language = invitation.language
+    context = {
+        "invitation": invitation,
+        "appointment": invitation.appointment,
+        "reminder": reminder,
+        "qr": _qr_data_uri(page_url(invitation)),
+        "short_url": short_url(invitation),
+        "AUTHORITY_NAME": settings.AUTHORITY_NAME,
+        "AUTHORITY_ADDRESS": settings.AUTHORITY_ADDRESS,
+    }
+    translated = ""
+    if language != OFFICIAL_LANGUAGE:
+        translated = _body(invitation, language, {**context, "with_qr": True})
+    with translation.override(OFFICIAL_LANGUAGE):
         return render_to_string(
             "appointments/invitation/letter.html",
             {
-                "invitation": invitation,
-                "appointment": invitation.appointment,
-                "reminder": reminder,
-                "qr": _qr_data_uri(page_url(invitation)),
-                "short_url": short_url(invitation),
+                **context,
+                "address_lines": address_lines(invitation),
+                "body_de": _body(
+                    invitation, OFFICIAL_LANGUAGE, {**context, "with_qr": not translated}
+                ),
+                "body_translated": translated,
                 "language": language,
                 "direction": "rtl" if translation.get_language_info(language)["bidi"] else "ltr",
                 "today": timezone.localdate(),
-                "AUTHORITY_NAME": settings.AUTHORITY_NAME,
-                "AUTHORITY_ADDRESS": settings.AUTHORITY_ADDRESS,
             },
         )
 

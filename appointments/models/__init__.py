@@ -31,6 +31,7 @@ from .invitations import (
     InvitationDelivery,
     InvitationState,
     InvitationWindow,
+    Salutation,
 )
 from .outbox import OutboxMessage, OutboxStatus
 from .protection import FallbackCounter
@@ -71,6 +72,7 @@ __all__ = [
     "Priority",
     "RebookingOffer",
     "ResponsibilityRule",
+    "Salutation",
     "Service",
     "Slot",
     "StatisticsDay",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -50,6 +51,8 @@ class InvitationBatch(models.Model):
     rows_in_file = models.PositiveIntegerField(_("rows in the file"), default=0)
     # Rows left out on import (invalid, or imported before): row number, file number, reasons.
     skipped = models.JSONField(_("rows left out"), default=list, blank=True)
+    # Chosen at import: a permit expiring before its window gets the earliest free time.
+    offer_earliest = models.BooleanField(_("offer the earliest free time"), default=False)
     allocation_requested_at = models.DateTimeField(null=True, blank=True)
     allocation_heartbeat_at = models.DateTimeField(null=True, blank=True)
     allocation_finished_at = models.DateTimeField(null=True, blank=True)
@@ -96,6 +99,14 @@ class InvitationDelivery(models.TextChoices):
     LETTER = "letter", _("letter")
 
 
+class Salutation(models.TextChoices):
+    """How a letter addresses the resident (the export's optional column "Anrede")."""
+
+    NONE = "", _("not given")
+    MS = "frau", _("Ms")
+    MR = "herr", _("Mr")
+
+
 class Invitation(models.Model):
     """A resident whose permit expires, invited with an appointment already reserved."""
 
@@ -104,6 +115,9 @@ class Invitation(models.Model):
     file_number = models.CharField(_("file number"), max_length=40)
     surname = models.CharField(_("surname"), max_length=100)
     given_names = models.CharField(_("given names"), max_length=150)
+    salutation = models.CharField(
+        _("salutation"), max_length=4, choices=Salutation.choices, blank=True, default=""
+    )
     date_of_birth = models.DateField(_("date of birth"))
     nationality = CountryField(_("nationality"))
     email = models.EmailField(_("e-mail"), blank=True)
@@ -177,3 +191,12 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.file_number} ({self.get_state_display()})"
+
+    def greeting(self):
+        """The formal salutation by surname, in the active language (DIN 5008 style)."""
+        if self.salutation == Salutation.MS:
+            return gettext("Dear Ms %(surname)s,") % {"surname": self.surname}
+        if self.salutation == Salutation.MR:
+            return gettext("Dear Mr %(surname)s,") % {"surname": self.surname}
+        name = f"{self.given_names} {self.surname}".strip()
+        return gettext("Good day %(name)s,") % {"name": name}

@@ -41,6 +41,7 @@ APPOINTMENT_PLACEHOLDERS = {
 }
 INVITATION_PLACEHOLDERS = {
     "surname": "",
+    "salutation": "",
     "given_names": "",
     "date_of_birth": NO_BIRTH_DATE,
     "nationality": "",

@@ -4,7 +4,6 @@ Role supervisor or administrator."""
 
 import secrets
 
-from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -13,7 +12,6 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from appointments.errors import ImportRefused
@@ -23,7 +21,8 @@ from appointments.models import InvitationBatch, InvitationState, InvitationWind
 from appointments.views.errors import show_error
 
 from ..audit import EXPORTED, VIEWED, log_personal_data_access
-from ..forms.common import ChoiceOfOne, plausible_id
+from ..forms.common import plausible_id
+from ..forms.invitations import ServiceForm, UploadForm, WindowForm
 from ..permissions import role_required
 from ..roles import ADMINISTRATOR, SUPERVISOR
 
@@ -31,40 +30,6 @@ supervisors = role_required(SUPERVISOR, ADMINISTRATOR)
 # A checked file waits this long for the supervisor's "import" (cache: Redis in production).
 CHECKED_FILE_SECONDS = 3600
 ROWS_PER_PAGE = 100
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("CSV file of expiring permits"),
-        help_text=gettext_lazy(
-            "Columns: Aktenzeichen, Nachname, Vorname, Geburtsdatum, Staatsangehörigkeit, "
-            "E-Mail, Anschrift, Sprache, Aufenthaltstitel, Ablaufdatum, Anliegen. "
-            "Separated by ; or , in UTF-8 or Windows-1252."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
-
-
-class WindowForm(forms.Form):
-    weeks_before_from = forms.IntegerField(
-        label=gettext_lazy("from … weeks before expiry"), min_value=1, max_value=52
-    )
-    weeks_before_until = forms.IntegerField(
-        label=gettext_lazy("until … weeks before expiry"), min_value=0, max_value=51
-    )
-
-    def clean(self):
-        data = super().clean()
-        weeks_from, weeks_until = data.get("weeks_before_from"), data.get("weeks_before_until")
-        if weeks_from is not None and weeks_until is not None and weeks_from <= weeks_until:
-            raise forms.ValidationError(_("The window must start before it ends."))
-        return data
-
-
-class ServiceForm(forms.Form):
-    """The concern a window row was sent for (a hidden field; anything else is refused)."""
-
-    service = ChoiceOfOne(queryset=Service.objects.all())
 
 
 def _page(request, template, context, status=200):
@@ -129,6 +94,7 @@ def import_checked(request):
             report=report,
             source_name=name,
             only_valid=request.POST.get("only_valid") == "1",
+            offer_earliest=request.POST.get("offer_earliest") == "1",
             actor=request.user,
         )
     except ImportRefused as error:

@@ -57,5 +57,5 @@ def test_invitation_export_neutralises_formulas_in_imported_cells(supervisor_cli
     body = b"".join(export.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
     header, row = _rows(body)
-    assert row[header.index("surname")] == f"'{start}SUM(A1)"
-    assert row[header.index("decline_note")] == f"'{start}1+1"
+    assert row[header.index("Nachname")] == f"'{start}SUM(A1)"
+    assert row[header.index("Hinweis")] == f"'{start}1+1"

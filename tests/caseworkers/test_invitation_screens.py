@@ -144,9 +144,9 @@ def test_upload_import_allocate_send_and_export(
     Invitation.objects.filter(row_number=2).update(decline_note='=HYPERLINK("http://x")')
     export = client.get(f"/backoffice/invitations/{batch.pk}/export.csv")
     body = b"".join(export.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeffrow;file_number;")
+    assert body.startswith("\ufeffZeile;Aktenzeichen;")  # German, like the report CSVs
     assert "'=HYPERLINK" in body  # a resident's note never runs as a spreadsheet formula
-    assert "AZ-00001" in body and ";sent;" in body and "AZ-00003" not in body
+    assert "AZ-00001" in body and ";gesendet;" in body and "AZ-00003" not in body
     assert Event.objects.filter(action="personal_data.exported").exists()
 
     pdf = client.get(f"/backoffice/invitations/{batch.pk}/letters.pdf")

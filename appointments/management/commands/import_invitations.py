@@ -31,13 +31,18 @@ class Command(BaseCommand):
             help="Import the valid rows even if other rows have errors.",
         )
         parser.add_argument(
+            "--offer-earliest",
+            action="store_true",
+            help="Permits expiring before their window get the earliest free time.",
+        )
+        parser.add_argument(
             "--allocate", action="store_true", help="Reserve appointments after the import."
         )
         parser.add_argument(
             "--send", action="store_true", help="Send the invitations after allocating."
         )
 
-    def handle(self, *args, file, dry_run, only_valid, allocate, send, **options):
+    def handle(self, *args, file, dry_run, only_valid, offer_earliest, allocate, send, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
@@ -51,7 +56,10 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 batch = csv_import.import_checked(
-                    report=report, source_name=path.name, only_valid=only_valid
+                    report=report,
+                    source_name=path.name,
+                    only_valid=only_valid,
+                    offer_earliest=offer_earliest,
                 )
         except ImportRefused as error:
             raise CommandError(str(error.message)) from None
@@ -76,6 +84,13 @@ class Command(BaseCommand):
             f"{len(report.new)} new, {len(report.already_imported)} imported before, "
             f"{len(report.invalid)} with errors."
         )
+        for number, first in report.duplicates:
+            self.stdout.write(f"  row {number}: exact copy of row {first}, left out.")
+        for row in report.late:
+            self.stdout.write(
+                f"  row {row.number} ({row.file_number}): the permit expires before its window "
+                "(--offer-earliest gives it the earliest free time)."
+            )
         for row in report.noted:
             for message in row.errors:
                 self.stdout.write(
