@@ -491,6 +491,11 @@ QUEUE_APPOINTMENT_DUE_MINUTES = env.int("QUEUE_APPOINTMENT_DUE_MINUTES", default
 # click on the link still hears "expired"). Expired sessions go as with `clearsessions`.
 RETENTION_EXPIRED_HOLD_DAYS = env.int("RETENTION_EXPIRED_HOLD_DAYS", default=1)
 
+# Retention of the accessibility feedback (issue 15, second wave): messages from the feedback
+# form (name, e-mail, text) are deleted this many days after they were answered, or after they
+# arrived if never answered. Expired outage counters (FallbackCounter) go at every run.
+RETENTION_FEEDBACK_DAYS = env.int("RETENTION_FEEDBACK_DAYS", default=365)
+
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {
     "version": 1,
