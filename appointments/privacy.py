@@ -1,11 +1,11 @@
 """The resident's rights on their own data (GDPR Art. 15 and 17): everything stored about one
 booking and its case, and erasure at once (a future appointment is cancelled first).
 
-`erase_booking_data` blanks what identifies the person and keeps what the statistics need
-(code, service, team, times, channel, status timestamps, language, nationality).
+`erase_booking_data` pseudonymises as retention does (appointments.retention): what identifies
+the person goes, what the statistics need stays (code, service, team, times, channel, status
+timestamps, language).
 """
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import booking, notifications
-from .audit import log_event
 from .errors import ErasureNotPossible
 from .models import (
     Appointment,
@@ -25,34 +24,9 @@ from .models import (
     Status,
 )
 from .names import surname_key
+from .retention import is_no_longer_stored, pseudonymise_appointment
 
-# DATE columns are NOT NULL: an erased birth date becomes this placeholder.
-ERASED_BIRTH_DATE = dt.date(1900, 1, 1)
 VISIT_UNDER_WAY = (Status.CHECKED_IN, Status.CALLED, Status.IN_SERVICE)
-ERASED_APPOINTMENT_FIELDS = {
-    "surname": "",
-    "given_names": "",
-    "date_of_birth": ERASED_BIRTH_DATE,
-    "email": "",
-    "phone": "",
-    "surname_key": "",
-    "email_key": "",
-    "token_hash": "",
-    "internal_note": "",
-}
-# An invitation must keep some contact (a CHECK constraint) and a file number unique per
-# expiry date: placeholders, the file number's made unique by the row id.
-ERASED_ADDRESS = "[deleted]"
-ERASED_INVITATION_FIELDS = {
-    "surname": "",
-    "salutation": "",
-    "given_names": "",
-    "date_of_birth": ERASED_BIRTH_DATE,
-    "email": "",
-    "postal_address": ERASED_ADDRESS,
-    "decline_note": "",
-    "problem": "",
-}
 
 
 @dataclass
@@ -60,11 +34,6 @@ class Erasure:
     appointment: Appointment
     cancelled: bool = False
     already_erased: bool = False
-
-
-def is_erased(appointment):
-    """True once the personal data is gone (every live appointment has a token hash)."""
-    return not appointment.token_hash
 
 
 def _invitation(appointment):
@@ -95,7 +64,7 @@ def _appointment_fields(appointment):
         _field(
             "date_of_birth",
             _("Date of birth"),
-            None if is_erased(appointment) else appointment.date_of_birth.isoformat(),
+            None if is_no_longer_stored(appointment) else appointment.date_of_birth.isoformat(),
         ),
         _field("nationality", _("Nationality"), str(appointment.nationality.name)),
         _field("email", _("E-mail"), appointment.email),
@@ -115,7 +84,7 @@ def _appointment_fields(appointment):
         _field(
             "secret_link",
             _("Secret link"),
-            _("deleted") if is_erased(appointment) else _("stored only as a hash"),
+            _("deleted") if is_no_longer_stored(appointment) else _("stored only as a hash"),
         ),
     ]
 
@@ -143,6 +112,7 @@ def _action_label(action):
         "rescheduled": _("moved to another time"),
         "attendance_confirmed": _("you confirmed that you will come"),
         "personal_data_erased": _("personal data deleted"),
+        "pseudonymised": _("personal data deleted"),
         "personal_data.viewed": _("opened by staff"),
         "personal_data.exported": _("exported by staff"),
     }
@@ -234,27 +204,17 @@ def appointments_of_person(*, surname, date_of_birth):
     )
 
 
-def _forget_messages(appointment, *, keep):
-    """Recipient, bodies and attachments of messages already out (subject and time stay)."""
-    return (
-        OutboxMessage.objects.filter(
-            appointment=appointment, status__in=(OutboxStatus.SENT, OutboxStatus.FAILED)
-        )
-        .exclude(pk__in=keep)
-        .update(recipient="", text_body="", html_body="", attachments=[])
-    )
-
-
 @transaction.atomic
 def erase_booking_data(*, appointment, actor=None, now=None):
-    """Cancel the appointment if it is still to come, mail what is deleted, then blank the
-    personal data of the appointment, its invitation and its sent messages; one event.
+    """Cancel the appointment if it is still to come, mail what is deleted, then pseudonymise
+    the appointment, its invitation and its sent messages (retention's
+    pseudonymise_appointment, on request); one event.
 
     Raises ErasureNotPossible while the visit is under way; a second call changes nothing.
     """
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if is_erased(appointment):
+    if is_no_longer_stored(appointment):
         return Erasure(appointment=appointment, already_erased=True)
     still_to_come = appointment.status in (Status.HELD, Status.BOOKED)
     if appointment.status in VISIT_UNDER_WAY or (still_to_come and appointment.slot.start <= now):
@@ -277,24 +237,20 @@ def erase_booking_data(*, appointment, actor=None, now=None):
         ).delete()
     invitation = _invitation(appointment)
     # The mail needs the address, so it is written before the address is blanked.
-    mail = notifications.send(
+    notifications.send(
         "erasure", appointment, cancelled=cancelled, had_invitation=invitation is not None
     )
-    forgotten = _forget_messages(appointment, keep=[mail.pk] if mail else [])
-    Appointment.objects.filter(pk=appointment.pk).update(**ERASED_APPOINTMENT_FIELDS)
-    if invitation is not None:
-        Invitation.objects.filter(pk=invitation.pk).update(
-            file_number=f"{ERASED_ADDRESS} {invitation.pk}", **ERASED_INVITATION_FIELDS
-        )
-    log_event(
-        action="appointment.personal_data_erased",
-        appointment=appointment,
+    # The same pseudonymisation as retention's: the same blanks, messages and events cleaned
+    # alike; the erasure mail is still to be sent, so it keeps its address until it is out.
+    pseudonymise_appointment(
+        appointment_id=appointment.pk,
         actor=actor,
-        at=now,
+        now=now,
+        reason="art17",
+        on_request=True,
         by="staff" if actor is not None and actor.is_authenticated else "resident",
         cancelled=cancelled,
         invitation=invitation is not None,
-        messages_forgotten=forgotten,
     )
     appointment.refresh_from_db()
     return Erasure(appointment=appointment, cancelled=cancelled)

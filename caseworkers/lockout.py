@@ -18,8 +18,13 @@ class AddressAwareHandler(AxesDatabaseHandler):
     """The database handler; failures per address count once they reach their own limit."""
 
     def get_failures(self, request, credentials=None) -> int:
+        """The pair's failures, or the limit once the address reached its own; marks the
+        request `axes_address_locked` then, so the lockout page says the whole address is
+        paused (every username), not only this user there."""
         failures = super().get_failures(request, credentials)
-        if address_failures(request) >= settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS:
+        limit = settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS
+        if address_failures(request) >= limit:
+            request.axes_address_locked, request.axes_address_limit = True, limit
             return max(failures, get_failure_limit(request, credentials))
         return failures
 

@@ -507,6 +507,11 @@ REBOOKING_LINK_DAYS = env.int("REBOOKING_LINK_DAYS", default=14)
 # after the earliest possible day (today + INVITATION_MIN_LEAD_DAYS).
 INVITATION_EARLIEST_SPAN_DAYS = env.int("INVITATION_EARLIEST_SPAN_DAYS", default=14)
 
+# Retention of the accessibility feedback (issue 15, second wave): messages from the feedback
+# form (name, e-mail, text) are deleted this many days after they were answered, or after they
+# arrived if never answered. Expired outage counters (FallbackCounter) go at every run.
+RETENTION_FEEDBACK_DAYS = env.int("RETENTION_FEEDBACK_DAYS", default=365)
+
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -202,6 +203,14 @@ class Appointment(models.Model):
     @property
     def is_pseudonymised(self):
         return self.pseudonymised_at is not None
+
+    @property
+    def resident_name(self):
+        """ "Surname, given names" for the staff screens, or "no longer stored" once the
+        personal data were removed (retention or the resident's request)."""
+        if self.is_pseudonymised:
+            return gettext("no longer stored")
+        return ", ".join(part for part in (self.surname, self.given_names) if part)
 
 
 class DailySequence(models.Model):

@@ -15,9 +15,11 @@ from django.db.models import Exists, Max, OuterRef, Q
 
 from ..models import (
     ACTIVE_STATUSES,
+    AccessibilityFeedback,
     Appointment,
     EmailLock,
     Event,
+    FallbackCounter,
     Invitation,
     InvitationBatch,
     InvitationState,
@@ -247,6 +249,34 @@ def apply_staff_audit(pks, now):
     return due_staff_audit(now).filter(pk__in=pks).delete()[0]
 
 
+# --- Accessibility feedback, outage counters ------------------------------------------------
+
+
+def _feedback_cutoff(now):
+    return _before(settings.RETENTION_FEEDBACK_DAYS, now)
+
+
+def due_feedback(now):
+    """Feedback answered (or, never answered, received) more than the period ago."""
+    cutoff = _feedback_cutoff(now)
+    return AccessibilityFeedback.objects.filter(
+        Q(answered_at__lte=cutoff) | Q(answered_at=None, created_at__lte=cutoff)
+    )
+
+
+def apply_feedback(pks, now):
+    return due_feedback(now).filter(pk__in=pks).delete()[0]
+
+
+def due_fallback_counters(now):
+    """Counters written while the cache was down (appointments.outage), once expired."""
+    return FallbackCounter.objects.filter(expires_at__lte=now)
+
+
+def apply_fallback_counters(pks, now):
+    return FallbackCounter.objects.filter(pk__in=pks, expires_at__lte=now).delete()[0]
+
+
 # In the order they run. Messages and invitation rows come before the appointments, whose
 # pseudonymisation also clears what is left of theirs, so a dry run counts what a run does.
 CATEGORIES = (
@@ -265,4 +295,6 @@ CATEGORIES = (
     ),
     Category("login_log", due_login_log, apply_login_log, "RETENTION_LOGIN_ATTEMPT_DAYS"),
     Category("staff_audit", due_staff_audit, apply_staff_audit, "RETENTION_STAFF_AUDIT_DAYS"),
+    Category("feedback", due_feedback, apply_feedback, "RETENTION_FEEDBACK_DAYS"),
+    Category("fallback_counters", due_fallback_counters, apply_fallback_counters),
 )

@@ -83,12 +83,15 @@ FINAL_INVITATION_STATES = (
     InvitationState.RELEASED,
 )
 DONE_MESSAGES = (OutboxStatus.SENT, OutboxStatus.FAILED)
+PSEUDONYMISED_ACTION = "appointment.pseudonymised"
+ERASED_ACTION = "appointment.personal_data_erased"
 
 
-def pseudonymise_appointments(ids, *, now):
+def pseudonymise_appointments(ids, *, now, on_request=False):
     """Pseudonymise the appointments `ids` that are not yet (caller's transaction), with their
-    finished messages, their events' personal payload and their finished invitation rows;
-    returns how many appointments changed."""
+    finished messages, their events' personal payload and their finished invitation rows (on a
+    resident's request: their invitation rows in any state, as the campaign ends for them);
+    returns how many appointments changed. Messages still to be sent keep their address."""
     ids = list(
         Appointment.objects.filter(pk__in=ids, pseudonymised_at__isnull=True)
         .exclude(status__in=ACTIVE_STATUSES)
@@ -101,10 +104,10 @@ def pseudonymise_appointments(ids, *, now):
     )
     clear_messages(OutboxMessage.objects.filter(appointment_id__in=ids, status__in=DONE_MESSAGES))
     scrub_events(Event.objects.filter(appointment_id__in=ids))
-    pseudonymise_invitations(
-        Invitation.objects.filter(appointment_id__in=ids, state__in=FINAL_INVITATION_STATES),
-        now=now,
-    )
+    invitations = Invitation.objects.filter(appointment_id__in=ids)
+    if not on_request:
+        invitations = invitations.filter(state__in=FINAL_INVITATION_STATES)
+    pseudonymise_invitations(invitations, now=now)
     return changed
 
 
@@ -135,6 +138,7 @@ def pseudonymise_invitations(queryset, *, now):
 
 
 def is_no_longer_stored(appointment):
+    """True once the appointment's personal data were removed (by retention or on request)."""
     return appointment is not None and appointment.pseudonymised_at is not None
 
 
@@ -147,11 +151,17 @@ def no_longer_stored_by_code(code):
 
 
 @transaction.atomic
-def pseudonymise_appointment(*, appointment_id, actor=None, reason="request", now=None):
+def pseudonymise_appointment(
+    *, appointment_id, actor=None, reason="request", now=None, on_request=False, **details
+):
     """Remove one ended appointment's personal data at once (a resident's or a written request).
 
     Refuses an appointment still ahead or under way (StillActive: cancel it first); returns
-    True if it changed, False if it was pseudonymised before. Logs `appointment.pseudonymised`.
+    True if it changed, False if it was pseudonymised before. Logs `appointment.pseudonymised`
+    with `reason` and `details` (no personal data). `on_request` is the resident's erasure
+    ("delete my data now", privacy.erase_booking_data, after cancelling a future appointment):
+    its invitation row goes too whatever its state, and the event is
+    `appointment.personal_data_erased`.
     """
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment_id)
@@ -159,13 +169,14 @@ def pseudonymise_appointment(*, appointment_id, actor=None, reason="request", no
         raise StillActive()
     if appointment.pseudonymised_at is not None:
         return False
-    pseudonymise_appointments([appointment.pk], now=now)
+    pseudonymise_appointments([appointment.pk], now=now, on_request=on_request)
     log_event(
-        action="appointment.pseudonymised",
+        action=ERASED_ACTION if on_request else PSEUDONYMISED_ACTION,
         appointment=appointment,
         actor=actor,
         at=now,
         reason=str(reason),
+        **details,
     )
     return True
 

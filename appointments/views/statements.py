@@ -9,46 +9,69 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import protection
+from .. import protection, retention
 from ..feedback import submit_feedback
 from .wizard import too_many
 
 
-def retention_periods():
-    """(what, from when, days) for every kind of resident data, read from the settings that
-    apply_retention uses, so the notice states the periods actually applied."""
-    return [
-        (
+def _period_texts():
+    """{days setting: (what, from when)} for every setting an apply_retention category uses."""
+    return {
+        "RETENTION_APPOINTMENT_DAYS": (
             _("Name, date of birth, e-mail, phone, notes and secret link of an appointment"),
             _("after the visit ended, or after the cancellation or expiry"),
-            settings.RETENTION_APPOINTMENT_DAYS,
         ),
-        (
+        "RETENTION_EXPIRED_HOLD_DAYS": (
+            _("Appointments reserved but never confirmed"),
+            _("after the reservation expired"),
+        ),
+        "RETENTION_MESSAGE_DAYS": (
             _("Addresses of the messages we sent you (their texts are deleted once sent)"),
             _("after sending"),
-            settings.RETENTION_MESSAGE_DAYS,
         ),
-        (
+        "RETENTION_EMAIL_LOCK_DAYS": (
             _("Your e-mail address as kept to enforce the booking limits"),
             _("after your appointment ended"),
-            settings.RETENTION_EMAIL_LOCK_DAYS,
         ),
-        (
+        "RETENTION_INVITATION_DAYS": (
             _("Invitations: file number, postal address, letters"),
             _("after the invitation campaign ended"),
-            settings.RETENTION_INVITATION_DAYS,
         ),
+        "RETENTION_LOGIN_ATTEMPT_DAYS": (
+            _("Failed logins to the staff area (user name and internet address)"),
+            _("after the attempt"),
+        ),
+        "RETENTION_STAFF_AUDIT_DAYS": (
+            _("Records of which staff member opened your data (without the data itself)"),
+            _("after the access"),
+        ),
+        "RETENTION_FEEDBACK_DAYS": (
+            _("Your feedback on accessibility (name, e-mail address, message)"),
+            _("after our answer, or after it arrived if it was not answered"),
+        ),
+    }
+
+
+def retention_periods():
+    """(setting, what, from when, days) for every period apply_retention applies (one row per
+    days setting of its categories, in their order) and the session cookie, so the notice
+    states the periods actually applied. A category with a new setting and no text here fails
+    loudly (KeyError) rather than going unmentioned."""
+    texts = _period_texts()
+    rows = []
+    for category in retention.CATEGORIES:
+        name = category.days_setting
+        if name and name not in (row[0] for row in rows):
+            rows.append((name, *texts[name], getattr(settings, name)))
+    rows.append(
         (
+            "SESSION_COOKIE_AGE",
             _("Session cookie (language, booking steps, your link)"),
             _("after your last visit to these pages"),
             settings.SESSION_COOKIE_AGE // 86400,
         ),
-        (
-            _("Records of which staff member opened your data (without the data itself)"),
-            _("after the access"),
-            settings.RETENTION_STAFF_AUDIT_DAYS,
-        ),
-    ]
+    )
+    return rows
 
 
 @require_GET

@@ -110,11 +110,26 @@ class QueueEntryOutputSerializer(serializers.Serializer):
 
 
 class StaffAppointmentOutputSerializer(QueueEntryOutputSerializer):
-    """The appointment as the desk needs it: with the resident's name (access is logged)."""
+    """The appointment as the desk needs it: with the resident's name (access is logged).
+    Once its personal data were removed, name and birth date are null and `resident_name`
+    says "nicht mehr gespeichert"."""
 
-    surname = serializers.CharField()
-    given_names = serializers.CharField()
-    date_of_birth = serializers.DateField()
+    surname = serializers.CharField(allow_null=True)
+    given_names = serializers.CharField(allow_null=True)
+    date_of_birth = serializers.DateField(allow_null=True)
+    resident_name = serializers.CharField(
+        read_only=True, help_text="Surname, given names; or 'nicht mehr gespeichert'."
+    )
+    personal_data_stored = serializers.SerializerMethodField()
+
+    def get_personal_data_stored(self, appointment) -> bool:
+        return not appointment.is_pseudonymised
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.is_pseudonymised:
+            data.update(surname=None, given_names=None, date_of_birth=None)
+        return data
 
 
 class QueueQueryInputSerializer(serializers.Serializer):

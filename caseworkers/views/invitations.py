@@ -2,6 +2,8 @@
 allocate (with progress), send, batch list with counts per state, rows, CSV export, letters.
 Role supervisor or administrator."""
 
+import base64
+import binascii
 import secrets
 
 from django.contrib import messages
@@ -14,10 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from appointments import outage
 from appointments.errors import ImportRefused
 from appointments.invitations import allocation, csv_import, letters, reports, sending
 from appointments.invitations.allocation import window_weeks
 from appointments.models import InvitationBatch, InvitationState, InvitationWindow, Service
+from appointments.protection import CACHE_ERRORS
 from appointments.views.errors import show_error
 
 from ..audit import EXPORTED, VIEWED, log_personal_data_access
@@ -27,8 +31,10 @@ from ..permissions import role_required
 from ..roles import ADMINISTRATOR, SUPERVISOR
 
 supervisors = role_required(SUPERVISOR, ADMINISTRATOR)
-# A checked file waits this long for the supervisor's "import" (cache: Redis in production).
+# A checked file waits this long for the supervisor's "import" (cache: Redis in production;
+# while the cache is down, the supervisor's own session in the database).
 CHECKED_FILE_SECONDS = 3600
+CHECKED_PREFIX = "invitation-upload:"
 ROWS_PER_PAGE = 100
 
 
@@ -39,6 +45,50 @@ def _page(request, template, context, status=200):
         {"page_name": template.removesuffix(".html"), **context},
         status=status,
     )
+
+
+def _keep_checked(request, key, name, data):
+    """Keep a checked file for the import: in the cache, or in the session while the cache is
+    unreachable (appointments.outage: one warning per pause, no 500)."""
+    if not outage.CACHE.active():
+        try:
+            cache.set(CHECKED_PREFIX + key, (name, data), CHECKED_FILE_SECONDS)
+            request.session[CHECKED_PREFIX + key] = True
+            return
+        except CACHE_ERRORS as error:
+            outage.CACHE.start(error)
+    request.session[CHECKED_PREFIX + key] = {
+        "name": name,
+        "data": base64.b64encode(data).decode("ascii"),
+        "until": timezone.now().timestamp() + CHECKED_FILE_SECONDS,
+    }
+
+
+def _checked(request, key):
+    """(name, data) of a file this session checked, or None (unknown, expired or lost)."""
+    marker = request.session.get(CHECKED_PREFIX + key) if key else None
+    if isinstance(marker, dict):
+        if marker.get("until", 0) < timezone.now().timestamp():
+            return None
+        try:
+            return marker["name"], base64.b64decode(marker["data"], validate=True)
+        except (KeyError, TypeError, binascii.Error):
+            return None
+    if marker is not True or outage.CACHE.active():
+        return None
+    try:
+        return cache.get(CHECKED_PREFIX + key)
+    except CACHE_ERRORS as error:
+        outage.CACHE.start(error)
+        return None
+
+
+def _forget_checked(request, key):
+    if request.session.pop(CHECKED_PREFIX + key, None) is True and not outage.CACHE.active():
+        try:
+            cache.delete(CHECKED_PREFIX + key)
+        except CACHE_ERRORS as error:
+            outage.CACHE.start(error)  # it expires by itself
 
 
 @supervisors
@@ -65,8 +115,7 @@ def upload(request):
         key = ""
         if report.importable:
             key = secrets.token_urlsafe(16)
-            cache.set(f"invitation-upload:{key}", (uploaded.name, data), CHECKED_FILE_SECONDS)
-            request.session[f"invitation-upload:{key}"] = True
+            _keep_checked(request, key, uploaded.name, data)
         return _page(
             request,
             "report.html",
@@ -81,8 +130,8 @@ def upload(request):
 def import_checked(request):
     """Import a file checked before: all rows, or only the valid ones."""
     key = request.POST.get("key", "")
-    stored = cache.get(f"invitation-upload:{key}") if key else None
-    if stored is None or not request.session.get(f"invitation-upload:{key}"):
+    stored = _checked(request, key)
+    if stored is None:
         messages.error(
             request, _("The checked file is no longer available. Please upload it again.")
         )
@@ -100,8 +149,7 @@ def import_checked(request):
     except ImportRefused as error:
         show_error(request, error)
         return _page(request, "report.html", {"report": report, "key": key, "name": name}, 400)
-    cache.delete(f"invitation-upload:{key}")
-    request.session.pop(f"invitation-upload:{key}", None)
+    _forget_checked(request, key)
     if batch is None:
         messages.info(request, _("All rows of this file were imported before: nothing changed."))
         return redirect("caseworkers:invitations:batches")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from appointments import privacy
+from appointments import privacy, retention
 from appointments.audit import log_event
 from appointments.models import Appointment
 from appointments.views.errors import errors_as_messages
@@ -95,6 +95,10 @@ def erase(request, appointment_id):
     return _page(
         request,
         "privacy_erase.html",
-        {"appointment": appointment, "form": form, "erased": privacy.is_erased(appointment)},
+        {
+            "appointment": appointment,
+            "form": form,
+            "erased": retention.is_no_longer_stored(appointment),
+        },
         status=400 if form.errors else 200,
     )

@@ -261,9 +261,11 @@ def _csv(team, day, appointments):
             [
                 timezone.localtime(a.slot.start).strftime("%H:%M"),
                 a.code,
-                a.surname,
-                a.given_names,
-                a.date_of_birth.isoformat(),
+                *(
+                    (a.resident_name, "", "")
+                    if a.is_pseudonymised
+                    else (a.surname, a.given_names, a.date_of_birth.isoformat())
+                ),
                 a.service.localized_name,
                 a.get_channel_display(),
                 a.get_status_display(),

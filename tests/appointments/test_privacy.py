@@ -7,7 +7,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from appointments import booking, privacy
+from appointments import booking, privacy, retention
 from appointments.errors import ErasureNotPossible
 from appointments.invitations import allocation, csv_import, sending
 from appointments.invitations.links import invitation_token
@@ -76,7 +76,7 @@ def test_erasure_cancels_a_future_appointment_blanks_the_data_and_mails_once(boo
     appointment.refresh_from_db()
     assert appointment.status == Status.CANCELLED
     assert (appointment.surname, appointment.given_names, appointment.email) == ("", "", "")
-    assert appointment.date_of_birth == privacy.ERASED_BIRTH_DATE
+    assert appointment.date_of_birth == retention.NO_BIRTH_DATE
     assert appointment.token_hash == "" and appointment.surname_key == ""
     assert appointment.code and appointment.service_id and appointment.slot_id  # statistics
     assert not OutboxMessage.objects.filter(appointment=appointment, kind="cancellation")

@@ -2,12 +2,13 @@
 statement with its feedback form, plain German, imprint; linked from pages and mails."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from appointments import booking
+from appointments import booking, retention
 from appointments.models import AccessibilityFeedback, Event, OutboxMessage
 from tests.factories import bookable_slot, person
 
@@ -29,6 +30,23 @@ def test_the_privacy_notice_shows_the_periods_the_retention_applies(client, sett
     for days in (123, 45, 67, 891):
         assert f'<td class="text-end" data-days>{days}</td>' in content
     assert f'lang="{language}"' in content
+
+
+def test_every_period_that_apply_retention_applies_is_on_the_notice_with_its_value(
+    client, settings
+):
+    """The periods shown are the periods applied: each category's days setting, given a value
+    of its own, appears in its row (expired holds, login attempts and feedback too)."""
+    names = sorted({c.days_setting for c in retention.CATEGORIES if c.days_setting})
+    assert {"RETENTION_EXPIRED_HOLD_DAYS", "RETENTION_FEEDBACK_DAYS"} <= set(names)
+    for offset, name in enumerate(names):
+        setattr(settings, name, 500 + offset)
+    content = client.get("/en/datenschutz/").content.decode()
+    for offset, name in enumerate(names):
+        assert re.search(
+            rf'<tr data-setting="{name}">.*?<td class="text-end" data-days>{500 + offset}</td>',
+            content,
+        ), name
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -16,6 +16,7 @@ from appointments.models import (
     InvitationWindow,
     OutboxMessage,
 )
+from tests.conftest import free_port
 from tests.factories import NOW, csv_bytes, imported_batch, row
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +207,43 @@ def test_a_service_gets_its_own_window_and_wrong_ones_are_refused(client, office
         "/backoffice/invitations/windows/", {"service": office.service.pk, "action": "default"}
     )
     assert not InvitationWindow.objects.exists()
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The default cache is Redis on a port where nobody listens (as tests/appointments/
+    test_outage.py): connection refused at once."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+
+
+def test_with_the_cache_down_a_checked_file_waits_in_the_session_and_imports(
+    client, office, supervisor, cache_down, caplog
+):
+    data = csv_bytes([row(1), row(2)])
+
+    report = upload(client, data)
+
+    assert report.status_code == 200
+    key = report.context["key"]
+    assert key
+    response = client.post("/backoffice/invitations/import/", {"key": key, "only_valid": "0"})
+    batch = InvitationBatch.objects.get()
+    assert response["Location"] == f"/backoffice/invitations/{batch.pk}/"
+    assert batch.invitations.count() == 2
+    # used once, as with the cache
+    again = client.post("/backoffice/invitations/import/", {"key": key, "only_valid": "0"})
+    assert again.status_code == 302 and InvitationBatch.objects.count() == 1
+    assert "cache unavailable" in caplog.text and "AZ-0000" not in caplog.text
+
+
+def test_with_the_cache_down_an_unknown_key_says_upload_again(client, supervisor, cache_down):
+    response = client.post(
+        "/backoffice/invitations/import/", {"key": "nope", "only_valid": "0"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "no longer available" in response.content.decode()

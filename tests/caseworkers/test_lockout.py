@@ -53,3 +53,32 @@ def test_behind_the_proxy_failures_count_for_the_real_client_only(
 
     assert login(client, "teamleitung", PASSWORD, **attacker).status_code == 429
     assert login(client, "teamleitung", PASSWORD, **colleague).status_code == 302
+
+
+USER_LOCKED = "logins for this user from this device are paused"
+ADDRESS_LOCKED = "every login from this device (whatever the user) is paused"
+
+
+def test_the_lockout_page_says_the_whole_address_is_locked_after_password_spraying(
+    client, settings
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for n in range(20):
+        response = login(client, f"user{n}", "Sommer2026!", REMOTE_ADDR="10.0.0.9")
+    again = login(client, "someone", "x", REMOTE_ADDR="10.0.0.9")
+
+    for page in (response, again):
+        content = page.content.decode()
+        assert page.status_code == 429
+        assert "20 wrong passwords came from this device" in content
+        assert ADDRESS_LOCKED in content and USER_LOCKED not in content
+
+
+def test_the_lockout_page_says_only_this_user_is_locked_after_their_own_typos(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = login(client, "colleague", "typo", REMOTE_ADDR="10.0.0.9")
+
+    content = response.content.decode()
+    assert response.status_code == 429
+    assert USER_LOCKED in content and ADDRESS_LOCKED not in content

@@ -59,3 +59,44 @@ def test_staff_api_check_in_answers_no_longer_stored_for_a_pseudonymised_appoint
         "/api/v1/staff/check-in/", {"code": "ZZZZ2222"}, format="json", HTTP_ACCEPT_LANGUAGE="de"
     )
     assert unknown.status_code == 404 and unknown.json()["code"] != "no_longer_stored"
+
+
+def test_staff_screens_say_no_longer_stored_instead_of_blank_names(
+    supervisor_client, supervisor_user
+):
+    gone = _pseudonymised()
+    day = gone.slot.start.date().isoformat()
+    team = gone.slot.team_id
+
+    visit = supervisor_client.get(f"/backoffice/visits/{gone.pk}/").content.decode()
+    day_list = supervisor_client.get(f"/backoffice/queue/{team}/day/", {"date": day})
+    day_csv = supervisor_client.get(
+        f"/backoffice/queue/{team}/day/", {"date": day, "format": "csv"}
+    )
+
+    assert NO_LONGER_STORED in visit and "1900" not in visit and "01.01.00" not in visit
+    assert " · , " not in visit  # the old blank "surname, given names"
+    assert NO_LONGER_STORED in day_list.content.decode()
+    assert "<td>, </td>" not in day_list.content.decode()
+    csv_text = day_csv.content.decode("utf-8-sig")
+    assert NO_LONGER_STORED in csv_text and "1900" not in csv_text
+
+    api = APIClient()
+    api.force_login(supervisor_user)
+    detail = api.get(f"/api/v1/staff/appointments/{gone.pk}/", HTTP_ACCEPT_LANGUAGE="de").json()
+    assert detail["resident_name"] == NO_LONGER_STORED
+    assert detail["personal_data_stored"] is False
+    assert (detail["surname"], detail["given_names"], detail["date_of_birth"]) == (None,) * 3
+
+
+def test_staff_screens_show_the_name_while_it_is_stored(supervisor_client, supervisor_user):
+    service, _team, slot = bookable_slot()
+    made = booked(service=service, slot=slot)
+
+    visit = supervisor_client.get(f"/backoffice/visits/{made.pk}/").content.decode()
+    api = APIClient()
+    api.force_login(supervisor_user)
+    detail = api.get(f"/api/v1/staff/appointments/{made.pk}/").json()
+
+    assert "Muster0, Erika" in visit and NO_LONGER_STORED not in visit
+    assert detail["resident_name"] == "Muster0, Erika" and detail["personal_data_stored"]
