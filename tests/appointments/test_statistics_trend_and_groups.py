@@ -99,9 +99,9 @@ def test_the_trend_sums_thirteen_calendar_months_up_to_today(office, django_asse
     with django_assert_num_queries(2):
         trend = statistics.monthly_trend()
 
-    assert [row["key"] for row in trend] == [
-        dt.date(2025, month, 1) for month in range(3, 13)
-    ] + [dt.date(2026, month, 1) for month in (1, 2, 3)]
+    assert [row["key"] for row in trend] == [dt.date(2025, month, 1) for month in range(3, 13)] + [
+        dt.date(2026, month, 1) for month in (1, 2, 3)
+    ]
     first, january = trend[0], trend[10]
     assert (first["booked"], first["kept"], first["termintreue"]) == (4, 3, 75.0)
     # Walk-ins are visits (processing time) but not appointments (Termintreue, booked).
