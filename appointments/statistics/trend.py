@@ -44,7 +44,9 @@ def monthly_trend(*, now=None, team=None, service=None, channel=None, months=TRE
         SUMMARY_MEASURES,
     )
     live = appointment_rows(
-        day_start(today), day_start(today + dt.timedelta(days=1)), now=now,
+        day_start(today),
+        day_start(today + dt.timedelta(days=1)),
+        now=now,
         measures=SUMMARY_MEASURES,
     )
     rows += [row | {"month": row["date"]} for row in live if filters.matches(row)]
