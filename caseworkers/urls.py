@@ -29,6 +29,7 @@ app_name = "caseworkers"
 report_patterns = [
     path("", reports.overview, name="overview"),
     path("breakdowns/", reports.breakdowns, name="breakdowns"),
+    path("caseworkers/", reports.caseworkers, name="caseworkers"),
     path("forecast/", reports.forecast, name="forecast"),
     path("export/<slug:table>.csv", reports.export, name="export"),
 ]

@@ -5,15 +5,20 @@ queries and the forecast. Reports read the daily figures, never a million appoin
 
 from .aggregation import RebuildResult, changed_days, rebuild, rebuild_nightly
 from .forecast import forecast, working_days
+from .groups import by_caseworker, by_language
 from .reports import Filters, breakdowns, make_filters, overview, overview_figures
+from .trend import monthly_trend
 
 __all__ = [
     "Filters",
     "RebuildResult",
     "breakdowns",
+    "by_caseworker",
+    "by_language",
     "changed_days",
     "forecast",
     "make_filters",
+    "monthly_trend",
     "overview",
     "overview_figures",
     "rebuild",

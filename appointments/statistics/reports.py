@@ -167,12 +167,17 @@ def _monday(day):
 
 
 def _periods(today):
+    """This week, month and year to date and the previous ones. The month compares with the
+    same days of the previous month (1–17 March with 1–17 February; the 30th with February's
+    end), so a month that has just begun is not set against a whole one."""
     week, month, year = _monday(today), today.replace(day=1), today.replace(month=1, day=1)
+    previous_month = (month - dt.timedelta(days=1)).replace(day=1)
+    same_day = min(today.day, (month - previous_month).days)
     return {
         "week": (week, today),
         "previous_week": (week - dt.timedelta(days=7), week - dt.timedelta(days=1)),
         "month": (month, today),
-        "previous_month": ((month - dt.timedelta(days=1)).replace(day=1), month - dt.timedelta(1)),
+        "previous_month": (previous_month, previous_month.replace(day=same_day)),
         "year": (year, today),
         "previous_year": (year.replace(year=year.year - 1), year - dt.timedelta(days=1)),
     }

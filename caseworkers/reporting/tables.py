@@ -50,7 +50,7 @@ def cell(value, kind, for_csv):
     if value is None:
         return "" if for_csv else "–"
     if kind == "text":
-        return str(value)
+        return _spreadsheet_safe(str(value)) if for_csv else str(value)
     if kind == "int":
         return str(value) if for_csv else formats.number_format(value)
     number = formats.number_format(value, decimal_pos=1)
@@ -61,6 +61,11 @@ def cell(value, kind, for_csv):
     if kind == "points":
         return f"+{number}" if value > 0 else number
     return number
+
+
+def _spreadsheet_safe(text):
+    """Text a spreadsheet would run as a formula is quoted (names come from staff input)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _attendance_columns(first):
@@ -104,7 +109,7 @@ PERIOD_LABELS = {
     "week": gettext_lazy("This week"),
     "previous_week": gettext_lazy("Previous week"),
     "month": gettext_lazy("This month"),
-    "previous_month": gettext_lazy("Previous month"),
+    "previous_month": gettext_lazy("Previous month, same days"),
     "year": gettext_lazy("This year"),
     "previous_year": gettext_lazy("Previous year"),
 }
@@ -285,4 +290,71 @@ def forecast_table(rows, *, query):
             for row in rows
         ],
         query,
+    )
+
+
+# --- Monthly trend, caseworkers, languages ---------------------------------------------------
+
+
+def monthly_table(series, *, target):
+    """The last 13 months, the current one to date, as a line chart and a table."""
+    rows = []
+    for row in series:
+        label = formats.date_format(row["key"], "YEAR_MONTH_FORMAT")
+        if row["until"]:
+            label = _("%(month)s (until %(day)s)") % {
+                "month": label,
+                "day": _date_label(row["until"]),
+            }
+        rows.append({**row, "label": label, "short": formats.date_format(row["key"], "M y")})
+    columns = _attendance_columns(Column("label", _("Month"), "text"))
+    columns.insert(2, Column("booked", _("Booked")))
+    return Table(
+        "overview-monthly",
+        _("Monthly trend over 13 months"),
+        columns,
+        rows,
+        chart=line_chart(rows, target=target, title=_("Termintreue per month")),
+    )
+
+
+def caseworker_table(rows, *, query):
+    return Table(
+        "caseworkers",
+        _("By caseworker: visits finished and processing time"),
+        [
+            Column("label", _("Caseworker"), "text"),
+            Column("served", _("Visits finished")),
+            Column("walk_ins", _("of which walk-ins")),
+            Column("processing_minutes", _("Processing (min)"), "decimal"),
+        ],
+        rows,
+        query,
+        note=_(
+            "Counted are the finished visits whose appointment falls in the range, by the "
+            "staff member who served them; processing is the average from the start of "
+            "service to the finish."
+        ),
+    )
+
+
+def language_table(rows, *, query, languages):
+    return Table(
+        "language",
+        _("By language of the resident"),
+        [
+            Column("label", _("Language"), "text"),
+            Column("termintreue", _("Termintreue"), "percent"),
+            Column("booked", _("Booked")),
+            Column("kept", _("Kept")),
+            Column("no_show", _("No-shows")),
+            Column("walk_ins", _("Walk-ins")),
+            Column("interpreter", _("Interpreter needed")),
+        ],
+        _labelled(rows, lambda key: str(languages.get(key, key))),
+        query,
+        note=_(
+            "The language the resident chose for messages (walk-ins: the one recorded at the "
+            "counter). Walk-ins count as visits, not for Termintreue."
+        ),
     )

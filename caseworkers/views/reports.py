@@ -12,13 +12,17 @@ from django.utils.translation import gettext as _
 from appointments import csv_export, statistics
 from appointments.models import Service, Team
 
+from ..audit import EXPORTED, VIEWED, log_personal_data_access
 from ..forms.reports import DEFAULT_RANGE_DAYS, ForecastForm, ReportFilterForm
 from ..permissions import role_required
 from ..reporting.tables import (
     PERIOD_LABELS,
     breakdown_tables,
+    caseworker_table,
     cell,
     forecast_table,
+    language_table,
+    monthly_table,
     overview_tables,
 )
 from ..roles import ADMINISTRATOR, SUPERVISOR
@@ -27,6 +31,7 @@ reports_access = role_required(SUPERVISOR, ADMINISTRATOR)
 SERIES = ("weekly", "weekday", "hour")
 EXPORTS = {
     "overview-periods",
+    "overview-monthly",
     *(f"overview-{name}" for name in SERIES),
     "summary",
     "channel",
@@ -36,6 +41,8 @@ EXPORTS = {
     "team",
     *SERIES,
     "forecast",
+    "language",
+    "caseworkers",
 }
 
 
@@ -48,27 +55,64 @@ def _names():
 
 def _overview_page(request):
     report = statistics.overview()
-    return {"report": report, "tables": overview_tables(report), "section": "overview"}
+    tables = overview_tables(report)
+    tables.insert(1, monthly_table(statistics.monthly_trend(), target=report["target"]))
+    return {"report": report, "tables": tables, "section": "overview"}
 
 
-def _breakdown_page(request):
+def _filter_form(request):
     today = timezone.localdate()
     defaults = {
         "date_from": (today - dt.timedelta(days=DEFAULT_RANGE_DAYS)).isoformat(),
         "date_to": today.isoformat(),
     }
-    form = ReportFilterForm({**defaults, **{k: v for k, v in request.GET.items() if v}})
+    return ReportFilterForm({**defaults, **{k: v for k, v in request.GET.items() if v}})
+
+
+def _breakdown_page(request):
+    form = _filter_form(request)
     if not form.is_valid():
         return {"form": form, "tables": [], "section": "breakdowns"}
     report = statistics.breakdowns(form.filters())
     teams, services = _names()
     query = form.query()
+    tables = breakdown_tables(report, query=query, teams=teams, services=services)
+    languages = {code: str(name) for code, name in settings.LANGUAGES}
+    by_language = statistics.by_language(form.filters())
+    # After the team table: who came, then in which language, then the time series.
+    at = next(n for n, t in enumerate(tables) if t.name == "team") + 1
+    tables.insert(at, language_table(by_language, query=query, languages=languages))
+    return {"form": form, "report": report, "tables": tables, "section": "breakdowns"}
+
+
+def _caseworker_page(request):
+    form = _filter_form(request)
+    if not form.is_valid():
+        return {"form": form, "tables": [], "section": "caseworkers"}
+    filters = form.filters()
+    rows = statistics.by_caseworker(filters)
     return {
         "form": form,
-        "report": report,
-        "tables": breakdown_tables(report, query=query, teams=teams, services=services),
-        "section": "breakdowns",
+        "filters": filters,
+        "tables": [caseworker_table(rows, query=form.query())],
+        "section": "caseworkers",
     }
+
+
+def _log_caseworker_access(request, context, what):
+    """Personal performance data: who looked at whose figures is logged like other personal
+    data (ids and the range only)."""
+    filters = context["filters"]
+    log_personal_data_access(
+        request=request,
+        appointment=None,
+        what=what,
+        date_from=str(filters.date_from),
+        date_to=str(filters.date_to),
+        team=filters.team_id,
+        staff=[row["key"] for row in context["tables"][0].rows],
+        count=len(context["tables"][0].rows),
+    )
 
 
 def _forecast_page(request):
@@ -114,6 +158,16 @@ def breakdowns(request):
 
 
 @reports_access
+def caseworkers(request):
+    """Visits finished and processing time per caseworker: supervisors and administrators."""
+    context = _caseworker_page(request)
+    if context["form"].errors:
+        return render(request, "caseworkers/reports/caseworkers.html", _common(context), status=400)
+    _log_caseworker_access(request, context, VIEWED)
+    return render(request, "caseworkers/reports/caseworkers.html", _common(context))
+
+
+@reports_access
 def forecast(request):
     context = _forecast_page(request)
     status = 400 if context["form"].errors else 200
@@ -129,6 +183,8 @@ def export(request, table):
         context = _overview_page(request)
     elif table == "forecast":
         context = _forecast_page(request)
+    elif table == "caseworkers":
+        context = _caseworker_page(request)
     else:
         context = _breakdown_page(request)
     if not context["tables"]:
@@ -139,6 +195,8 @@ def export(request, table):
             content_type="text/plain; charset=utf-8",
         )
     found = next(t for t in context["tables"] if t.name == table)
+    if table == "caseworkers":
+        _log_caseworker_access(request, context, EXPORTED)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{found.name}-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

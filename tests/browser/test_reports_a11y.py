@@ -81,6 +81,7 @@ def log_in(page, live_server, user, language):
         ("/backoffice/reports/breakdowns/", "de"),
         ("/backoffice/reports/breakdowns/?date_from=2026-02-30&team=x", "de"),
         ("/backoffice/reports/forecast/", "de"),
+        ("/backoffice/reports/caseworkers/", "de"),
     ],
 )
 def test_report_pages_have_no_wcag_violations(live_server, page, supervisor_user, path, language):
@@ -100,9 +101,10 @@ def test_every_chart_has_a_name_and_its_figures_beside_it(live_server, page, sup
     log_in(page, live_server, supervisor_user, "en")
     page.goto(f"{live_server.url}/backoffice/reports/")
     charts = page.get_by_role("img")
-    assert charts.count() == 3
-    for n in range(3):
+    assert charts.count() == 4
+    for n in range(4):
         section = charts.nth(n).locator("xpath=ancestor::section[1]")
         assert charts.nth(n).get_attribute("aria-labelledby")
         assert section.locator("table").count() == 1
     assert page.get_by_role("img", name="Termintreue per week").is_visible()
+    assert page.get_by_role("img", name="Termintreue per month").is_visible()

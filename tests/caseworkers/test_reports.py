@@ -15,13 +15,16 @@ pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(dt.datetime(2026, 3, 18, 12, 0))  # a Wednesday
 # session, user and roles; then the statistics: four for today's live figures (appointments
 # by day and by hour, places, cases), three for the periods (appointments, places, cases), two
-# for the charts (days, hours), and the time of the last rebuild
-OVERVIEW_QUERIES = 3 + 4 + 3 + 2 + 1
+# for the charts (days, hours), the time of the last rebuild, and two for the 13-month trend
+# (months of the past days, today's appointments)
+OVERVIEW_QUERIES = 3 + 4 + 3 + 2 + 1 + 2
 PAGES = [
     "/backoffice/reports/",
     "/backoffice/reports/breakdowns/",
     "/backoffice/reports/forecast/",
+    "/backoffice/reports/caseworkers/",
     "/backoffice/reports/export/channel.csv",
+    "/backoffice/reports/export/caseworkers.csv",
 ]
 
 
@@ -114,7 +117,7 @@ def test_the_overview_shows_this_week_against_the_previous_one_and_the_target(
     assert week["utilisation"] == 95.0  # 19 kept ÷ 20 offered
     assert "76.0 %" in html and "+26.0 points against the previous period" in html
     assert "Below the target of 83 %" in html
-    assert html.count('role="img"') == 3 and html.count("<table") == 4
+    assert html.count('role="img"') == 4 and html.count("<table") == 5
     assert "Kept ÷ (kept + no-shows)" in html
 
 
@@ -222,7 +225,7 @@ def test_filter_errors_are_translated(supervisor_client, figures):
 
 
 def test_every_table_of_a_page_links_to_its_csv(supervisor_client, figures):
-    for url in PAGES[:3]:
+    for url in PAGES[:4]:
         page = supervisor_client.get(url)
         for table in page.context["tables"]:
             assert escape(table.csv_url) in page.content.decode()
