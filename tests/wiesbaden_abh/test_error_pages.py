@@ -14,7 +14,8 @@ def test_resident_404_is_in_the_resident_layout_with_a_way_back(client):
     assert response.status_code == 404
     page = response.content.decode()
     assert 'lang="tr"' in page
-    assert 'href="/tr/"' in page  # back to the start page, in the same language
+    assert 'class="error-page"' in page and "404" in page
+    assert '<a class="btn btn-primary" href="/tr/">' in page  # back, in the same language
     assert "Backoffice" not in page and "navbar" not in page
 
 
