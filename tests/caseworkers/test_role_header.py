@@ -27,3 +27,4 @@ def test_reception_is_not_called_casework_in_the_header(login_as, client):
     navigation = page[page.index('<nav class="navbar') :]
     navigation = navigation[: navigation.index("</nav>")]
     assert "Empfang" in navigation and "Sachbearbeitung" not in navigation
+    assert "<title>Interner Bereich" in page  # the dashboard's title names no role either
