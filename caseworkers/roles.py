@@ -16,7 +16,13 @@ def roles_of(user):
         return set()
     if user.is_superuser:
         return set(ALL_ROLES)
-    return set(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
+    # Kept on the user object of this request: the permission check and the header's role
+    # label then share one query.
+    held = getattr(user, "_staff_roles", None)
+    if held is None:
+        held = frozenset(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
+        user._staff_roles = held
+    return set(held)
 
 
 # What the header shows: each role as the office names it (German on the staff side).
