@@ -1,5 +1,8 @@
 """Prepared reads that screens and the API share (so templates never trigger queries)."""
 
+import datetime as dt
+import math
+
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -92,18 +95,60 @@ def walk_in_due(appointment_calls_in_row):
 
 
 def display_calls(teams, *, now=None, limit=8):
-    """The latest calls of today for a waiting-room display: numbers and counters only."""
+    """The latest calls of today for a waiting-room display: numbers and counters only.
+
+    Only people called and not yet at the counter: once service starts (or the visit ends,
+    or a no-show is marked) the number leaves the list.
+    """
     start, end = day_bounds(timezone.localdate(now or timezone.now()))
     return list(
         Appointment.objects.filter(
             queue_team__in=teams,
-            status__in=(Status.CALLED, Status.IN_SERVICE),
+            status=Status.CALLED,
             called_at__gte=start,
             called_at__lt=end,
         )
         .order_by("-called_at")
         .values("waiting_number", "counter__number", "called_at", "call_count")[:limit]
     )
+
+
+def waiting_estimate(team, *, now=None):
+    """Estimated waiting time of `team` for someone checking in now, as ZMS shows it.
+
+    minutes = ceil(waiting × service minutes / counters), rounded up to 5 minutes, where
+    waiting = people checked in today and not parked; service minutes = the mean of today's
+    last DISPLAY_ESTIMATE_SAMPLE finished visits (service start → end), or
+    DISPLAY_DEFAULT_SERVICE_MINUTES before the first; counters = the team's counters that called
+    someone in the last DISPLAY_ACTIVE_COUNTER_MINUTES (at least one). Returns
+    {"team": name, "waiting": n, "minutes": m}: no personal data.
+    """
+    now = now or timezone.now()
+    start, end = day_bounds(timezone.localdate(now))
+    today = Appointment.objects.filter(
+        queue_team=team, checked_in_at__gte=start, checked_in_at__lt=end
+    )
+    waiting = today.filter(status=Status.CHECKED_IN, parked_at__isnull=True).count()
+    durations = [
+        (done - began).total_seconds() / 60
+        for began, done in today.filter(
+            status=Status.COMPLETED, in_service_at__isnull=False, completed_at__isnull=False
+        )
+        .order_by("-completed_at")
+        .values_list("in_service_at", "completed_at")[: settings.DISPLAY_ESTIMATE_SAMPLE]
+    ]
+    service = (
+        sum(durations) / len(durations) if durations else settings.DISPLAY_DEFAULT_SERVICE_MINUTES
+    )
+    recent = now - dt.timedelta(minutes=settings.DISPLAY_ACTIVE_COUNTER_MINUTES)
+    counters = (
+        Appointment.objects.filter(queue_team=team, called_at__gte=recent, counter__isnull=False)
+        .values("counter")
+        .distinct()
+        .count()
+    )
+    minutes = math.ceil(waiting * service / max(counters, 1))
+    return {"team": team.name, "waiting": waiting, "minutes": math.ceil(minutes / 5) * 5}
 
 
 # --- Capacity ------------------------------------------------------------------------------

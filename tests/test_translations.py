@@ -17,6 +17,9 @@ RESIDENT_SOURCES = (
     "templates/base.html",
     "templates/429.html",
     "templates/404.html",
+    "templates/403.html",
+    "templates/500.html",
+    "templates/error_layout.html",
     "appointments/",
 )
 # Staff-facing code inside the domain app: admin, API documentation, reports, commands.

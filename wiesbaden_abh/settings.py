@@ -512,6 +512,17 @@ INVITATION_EARLIEST_SPAN_DAYS = env.int("INVITATION_EARLIEST_SPAN_DAYS", default
 # arrived if never answered. Expired outage counters (FallbackCounter) go at every run.
 RETENTION_FEEDBACK_DAYS = env.int("RETENTION_FEEDBACK_DAYS", default=365)
 
+# Call display (screens): the waiting-time estimate per team (appointments.selectors.
+# waiting_estimate: ceil(waiting × mean service minutes / active counters), rounded up to 5 min),
+# and how long each language's announcement stays before the next one in the rotation.
+# The mean is taken over the team's last N finished visits of the day:
+DISPLAY_ESTIMATE_SAMPLE = env.int("DISPLAY_ESTIMATE_SAMPLE", default=10)
+# ... or, before the day's first finished visit, this service time in minutes:
+DISPLAY_DEFAULT_SERVICE_MINUTES = env.int("DISPLAY_DEFAULT_SERVICE_MINUTES", default=15)
+# A counter counts as open when it called someone within this many minutes:
+DISPLAY_ACTIVE_COUNTER_MINUTES = env.int("DISPLAY_ACTIVE_COUNTER_MINUTES", default=60)
+DISPLAY_ANNOUNCEMENT_SECONDS = env.int("DISPLAY_ANNOUNCEMENT_SECONDS", default=5)
+
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {
     "version": 1,

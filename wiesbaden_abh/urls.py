@@ -24,3 +24,8 @@ urlpatterns += i18n_patterns(
     path("", include("appointments.urls")),
     prefix_default_language=True,
 )
+
+# Styled, translated error pages in the layout of the side (staff or resident); see errors.py.
+handler403 = "wiesbaden_abh.errors.permission_denied"
+handler404 = "wiesbaden_abh.errors.page_not_found"
+handler500 = "wiesbaden_abh.errors.server_error"

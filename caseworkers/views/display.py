@@ -4,11 +4,13 @@ A kiosk opens it once with `?device=<token>` (the token is then kept in the sess
 address cleaned); staff may open it logged in, for chosen teams.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from appointments import selectors
+from appointments.announcements import announcements
 from appointments.models import Team
 from appointments.views.links import move_to_session
 
@@ -57,17 +59,31 @@ def display(request):
         request,
         "caseworkers/display.html",
         {
-            "calls": selectors.display_calls(teams),
+            **_board(teams),
             "teams": teams,
             "feed_query": request.GET.urlencode(),
+            "rotate_seconds": settings.DISPLAY_ANNOUNCEMENT_SECONDS,
         },
     )
 
 
+def _board(teams):
+    """What the display shows: open calls, the newest announced in every language, and the
+    estimated waiting time per team. Numbers, counters and team names only."""
+    calls = selectors.display_calls(teams)
+    newest = calls[0] if calls else None
+    return {
+        "calls": calls,
+        "newest": newest,
+        "announcements": (
+            announcements(number=newest["waiting_number"], counter=newest["counter__number"])
+            if newest
+            else []
+        ),
+        "estimates": [selectors.waiting_estimate(team) for team in teams],
+    }
+
+
 @never_cache
 def display_feed(request):
-    return render(
-        request,
-        "caseworkers/partials/display_calls.html",
-        {"calls": selectors.display_calls(_teams(request))},
-    )
+    return render(request, "caseworkers/partials/display_calls.html", _board(_teams(request)))
