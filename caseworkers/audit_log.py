@@ -59,6 +59,12 @@ ACTION_DESCRIPTIONS = {
     "feedback.answered": _("Feedback answered"),
     "outbox.resent": _("Failed message sent again"),
     "retention.applied": _("Retention periods applied (deletion run)"),
+    # Rebooking after the office cancelled (closure, changed opening hours).
+    "rebooking.offered": _("Priority rebooking link sent"),
+    "rebooking.used": _("Rebooked through the priority link"),
+    # Walk-ins admitted by exception.
+    "walk_in.team_overridden": _("Walk-in admitted to another team than the responsible one"),
+    "walk_in.beyond_contingent": _("Emergency admitted beyond the day's walk-in places"),
     "statistics.nightly_rebuild": _("Statistics rebuilt overnight"),
     # Staff accounts and devices.
     "api_token.issued": _("API token issued"),
@@ -74,6 +80,7 @@ FIELD_LABELS = {
     "active": _("active"),
     "batch": _("invitation list no."),
     "by": _("by"),
+    "by_supervisor": _("by a supervisor"),
     "cancelled": _("cancelled"),
     "capacity": _("places per slot"),
     "channel": _("channel"),
@@ -99,6 +106,7 @@ FIELD_LABELS = {
     "note_changed": _("note changed"),
     "number": _("waiting number"),
     "online_capacity": _("of these online"),
+    "offer": _("offer no."),
     "outcome": _("outcome"),
     "priority": _("priority"),
     "reason": _("reason"),
