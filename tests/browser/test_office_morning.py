@@ -3,20 +3,35 @@ walk-in emergency beyond the day's places, two caseworkers call at once from the
 a recall waits for the interval, a no-show is undone at reception, a caseworker finds a
 resident by name; axe-core finds no WCAG violation on any page visited.
 
-Left out here (other helpers' work): the follow-up booked in the first free week, and the
-rule change that notifies the residents booked in vanishing slots.
+The second test goes on: the card pickup booked in the first week with internal places, and a
+change of opening hours that lists, cancels and notifies the resident booked in a vanishing slot.
 """
+
+import datetime as dt
+import re
 
 import pytest
 import time_machine
+from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from appointments import queue
-from appointments.models import Appointment, Counter, Event, Status
+from appointments.models import Appointment, Contingent, Counter, Event, OutboxMessage, Slot, Status
+from appointments.scheduling import generate_slots
 from caseworkers.roles import CASEWORKER
 from tests.appointments.test_queue import at_hour, booked_today
 from tests.browser.test_backoffice_flow import assert_accessible, log_in
-from tests.factories import PASSWORD, ServiceFactory, staff
+from tests.factories import (
+    PASSWORD,
+    ServiceFactory,
+    bookable_slot,
+    desk_of,
+    route_all,
+    rule_for,
+    staff,
+)
+from tests.factories import appointment as book_appointment
 
 
 @pytest.fixture
@@ -132,3 +147,70 @@ def test_a_morning_at_the_office(live_server, browser, reception_user, caseworke
     assert second.status == Status.CHECKED_IN and second.call_count == 0
     assert Event.objects.filter(action="walk_in.beyond_contingent", actor=reception_user).exists()
     assert Event.objects.filter(action="personal_data.viewed", actor=colleague).exists()
+
+
+@pytest.fixture
+def later_that_morning(db, settings, supervisor_user):
+    """A finished application whose card pickup has internal places in ten days, and a rule
+    next Monday 08:00–10:00 with one resident booked at 09:00."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    pickup = ServiceFactory(slug="pickup", name="Abholung eAT")
+    application = ServiceFactory(slug="extension", name="Verlängerung", follow_up_service=pickup)
+    finished = booked_today(1, service=application)
+    team = finished.slot.team
+    route_all(pickup, team)
+    _s, _t, internal = bookable_slot(
+        service=pickup, team=team, days_ahead=10, contingent="internal"
+    )
+    with time_machine.travel(at_hour(9, 55), tick=False):
+        queue.check_in(appointment_id=finished.pk)
+        queue.call(appointment_id=finished.pk, counter=desk_of(finished.pk))
+        queue.start_service(appointment_id=finished.pk)
+        queue.finish(appointment_id=finished.pk, outcome="application_filed")
+    monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+    rule = rule_for(team, [application], weekday=0, start="08:00", end="10:00", online_capacity=3)
+    generate_slots()
+    nine = Slot.objects.get(
+        rule=rule,
+        contingent=Contingent.ONLINE,
+        start=timezone.make_aware(dt.datetime.combine(monday, dt.time(9))),
+    )
+    stranded = book_appointment(service=application, slot=nine, n=7)
+    return finished, internal, rule, stranded
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_morning_goes_on_with_a_follow_up_and_a_rule_change(
+    live_server, browser, caseworker_user, supervisor_user, later_that_morning
+):
+    finished, internal, rule, stranded = later_that_morning
+    base = live_server.url
+    with time_machine.travel(at_hour(10, 5), tick=True):
+        # the card pickup: the screen opens on the first week with internal places
+        one = log_in(browser.new_context(locale="en-US"), base, caseworker_user.username)
+        one.goto(f"{base}/backoffice/visits/{finished.pk}/")
+        one.get_by_role("link", name=re.compile("Book follow-up")).click()
+        assert_accessible(one)
+        one.locator(f'button[name="slot"][value="{internal.pk}"]').click()
+        expect(one.locator("#booked-follow-up")).to_be_visible()
+        assert_accessible(one)
+
+        # the supervisor shortens Monday's hours: the booked resident is listed, then notified
+        lead = log_in(browser.new_context(locale="en-US"), base, supervisor_user.username)
+        lead.goto(f"{base}/backoffice/manage/rules/{rule.pk}/")
+        lead.fill("#id_end_time", "09:00")
+        lead.get_by_role("button", name="Save", exact=True).click()
+        expect(lead.locator("main")).to_contain_text(stranded.code)
+        assert_accessible(lead)
+        lead.get_by_role("button", name=re.compile("Save and cancel 1 appointment")).click()
+        expect(lead.get_by_role("alert").first).to_be_visible()
+        assert_accessible(lead)
+
+    follow_up = finished.case.appointments.get(channel="follow_up")
+    assert follow_up.slot_id == internal.pk and follow_up.status == Status.BOOKED
+    stranded.refresh_from_db()
+    assert stranded.status == Status.CANCELLED
+    assert OutboxMessage.objects.filter(appointment=stranded, kind="cancellation").exists()
+    sent = [message for message in mail.outbox if stranded.email in message.to]
+    assert sent and "neu-buchen/?t=" in sent[-1].body
