@@ -2,6 +2,7 @@
 it, then it is killed. Booking, the manage pages and the protections keep working (the database
 stands in for the cache) and the request never waits for the broker (the outbox sweeper sends)."""
 
+import os
 import subprocess
 import time
 
@@ -43,6 +44,8 @@ class RedisServer:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            # not under CI's libfaketime (the shifted-clock pass): a real server, a real clock
+            env={k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and "FAKETIME" not in k},
         )
         client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
         for _ in range(100):
