@@ -297,7 +297,7 @@ def decline_offer(*, offer_id, actor=None, now=None):
 def withdraw_open_offer(*, wish_id, now, actor=None):
     """Called when a wish is withdrawn while offered: the offer ends, the place moves on."""
     offer = (
-        Offer.objects.select_for_update()
+        Offer.objects.select_for_update(of=("self",))
         .filter(wish_id=wish_id, state=OfferState.OPEN)
         .select_related("appointment")
         .first()
@@ -317,7 +317,7 @@ def expire_offers(*, now=None):
     for offer_id in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
             offer = (
-                Offer.objects.select_for_update(skip_locked=True)
+                Offer.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(pk=offer_id, state=OfferState.OPEN)
                 .select_related("appointment", "wish")
                 .first()
