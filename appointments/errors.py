@@ -230,7 +230,6 @@ class WishNotFound(NotFound):
 
 
 class OfferExpired(BookingError):
-    http_status = 410
     default_message = _(
         "The time to accept this offer has run out, so the place went to the next person on the "
         "waitlist. Your wish stays on the waitlist."

@@ -596,6 +596,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The waitlist's wishes and offers both have a "state" (wip-waitlist).
+    "ENUM_NAME_OVERRIDES": {
+        "WishStateEnum": "appointments.models.WishState",
+        "OfferStateEnum": "appointments.models.OfferState",
+    },
 }
 
 AUTHORITY_NAME = _("Ausländerbehörde Wiesbaden")
