@@ -541,6 +541,9 @@ WAITLIST_MAX_EXPIRED_OFFERS = env.int("WAITLIST_MAX_EXPIRED_OFFERS", default=3)
 # A permit expiring within this many days ranks a wish as urgent (soonest first).
 WAITLIST_URGENT_EXPIRY_DAYS = env.int("WAITLIST_URGENT_EXPIRY_DAYS", default=56)
 # The position shown to residents: "among the next N" with the first band that fits.
+# Retention: an ended wish's personal data (booked, withdrawn, expired) is pseudonymised this
+# many days after it ended; rank, dates and state stay for the waitlist's figures.
+RETENTION_WISH_DAYS = env.int("RETENTION_WISH_DAYS", default=90)
 WAITLIST_POSITION_BANDS = [
     int(n) for n in env.list("WAITLIST_POSITION_BANDS", default=["5", "20", "50", "100"])
 ]

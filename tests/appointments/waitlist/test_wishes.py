@@ -6,6 +6,7 @@ from urllib.parse import unquote
 import pytest
 from django.utils import timezone
 
+from appointments import retention
 from appointments.errors import LimitReached, WishExists, WishNotChangeable, WishNotFound
 from appointments.models import Event, OutboxMessage, UrgencyReason, Wish, WishState
 from appointments.waitlist import wishes
@@ -116,3 +117,20 @@ def test_a_withdrawn_wish_cannot_be_changed_or_withdrawn_again():
         wishes.change_preferences(wish_id=wish.pk, preferences=wishes.Preferences())
     # the person may register again
     register(service)
+
+
+def test_an_ended_wish_is_pseudonymised_after_its_retention_period():
+    service, _team, _slot = bookable_slot()
+    wish, token = register(service)
+    waiting, _ = register(service, 1)
+    wishes.withdraw_wish(wish_id=wish.pk)
+    later = timezone.now() + dt.timedelta(days=91)
+    assert retention.due_counts(now=later)["wishes"] == 1
+    assert retention.apply_retention(now=later)["wishes"] == 1
+    gone = Wish.objects.get(pk=wish.pk)
+    assert (gone.surname, gone.email, gone.permit_expires_on) == ("", "", None)
+    assert gone.pseudonymised_at == later and gone.state == WishState.WITHDRAWN
+    with pytest.raises(WishNotFound):
+        wishes.find_wish(token=token)
+    assert Wish.objects.get(pk=waiting.pk).surname  # an open wish keeps its data
+    assert retention.apply_retention(now=later)["wishes"] == 0
