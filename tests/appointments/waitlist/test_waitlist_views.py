@@ -154,3 +154,15 @@ def test_renewal_link_keeps_the_wish(client):
     response = client.post("/de/warteliste/verlaengern/")
     assert response.status_code == 200
     assert Wish.objects.get(pk=wish.pk).renewal_reminded_at is None
+
+
+def test_the_wish_page_links_an_open_offer_in_few_queries(client, django_assert_max_num_queries):
+    service, _team, slot = bookable_slot(capacity=1)
+    _wish, token = wishes.register_wish(service=service, person=person())
+    wishes.confirm_wish(token=token)
+    [offer] = allocation.offer_freed_place(slot_id=slot.pk)
+    client.get(f"/en/warteliste/mein-wunsch/?t={token}")
+    with django_assert_max_num_queries(8):
+        page = client.get("/en/warteliste/mein-wunsch/").content.decode()
+    assert f"/en/warteliste/angebot/{offer.pk}/?s=" in page
+    assert "place offered" in page
