@@ -166,3 +166,14 @@ def test_the_wish_page_links_an_open_offer_in_few_queries(client, django_assert_
         page = client.get("/en/warteliste/mein-wunsch/").content.decode()
     assert f"/en/warteliste/angebot/{offer.pk}/?s=" in page
     assert "place offered" in page
+
+
+@pytest.mark.parametrize("language", ["de", "ar", "tr", "ru", "uk", "en"])
+def test_the_registration_form_speaks_every_language(client, language):
+    service, _team, _slot = bookable_slot()
+    page = client.get(f"/{language}/warteliste/anmelden/{service.slug}/").content.decode()
+    assert 'name="urgency_reason"' in page and 'name="weekdays"' in page
+    if language == "ar":
+        assert 'dir="rtl"' in page and "قائمة الانتظار" in page
+    if language == "de":
+        assert "Auf die Warteliste" in page
