@@ -258,3 +258,13 @@ def test_position_bands():
     assert bands == [5] * 5 + [20] * 2
     pending, _ = wishes.register_wish(service=service, person=person(9, email="p@example.test"))
     assert ranking.position_band(pending) is None
+
+
+def test_an_offer_whose_held_place_the_office_closed_is_withdrawn_and_the_wish_waits_again():
+    service, _team, slot = bookable_slot(capacity=1)
+    wish, _ = waiting_wish(service)
+    [offer] = allocation.offer_freed_place(slot_id=slot.pk)
+    booking.cancel_for_closure(slot_ids=[slot.pk])
+    assert allocation.expire_offers() == 1
+    assert Offer.objects.get(pk=offer.pk).state == OfferState.WITHDRAWN
+    assert Wish.objects.get(pk=wish.pk).state == WishState.ACTIVE
