@@ -3,7 +3,7 @@ answers to an invitation (their own namespace, `appointments:invitation:…`).""
 
 from django.urls import include, path
 
-from .views import invitation, manage, public, rebook, rights, statements, wizard
+from .views import invitation, manage, public, rebook, rights, statements, waitlist, wizard
 
 app_name = "appointments"
 
@@ -14,6 +14,16 @@ invitation_patterns = [
     path("<str:code>/zusagen/", invitation.confirm, name="confirm"),
     path("<str:code>/verschieben/", invitation.reschedule, name="reschedule"),
     path("<str:code>/absagen/", invitation.decline, name="decline"),
+]
+
+# --- The waitlist: /<language>/warteliste/ --------------------------------------------------
+waitlist_patterns = [
+    path("anmelden/<slug:slug>/", waitlist.register, name="register"),
+    path("angemeldet/", waitlist.registered, name="registered"),
+    path("bestaetigen/", waitlist.confirm, name="confirm"),
+    path("mein-wunsch/", waitlist.wish_page, name="wish"),
+    path("verlaengern/", waitlist.renew, name="renew"),
+    path("angebot/<int:offer_id>/", waitlist.offer, name="offer"),
 ]
 
 urlpatterns = [
@@ -47,4 +57,5 @@ urlpatterns = [
     path("neu-buchen/", rebook.choose, name="rebook"),
     path("neu-buchen/gebucht/", rebook.done, name="rebook_done"),
     path("einladung/", include((invitation_patterns, "invitation"))),
+    path("warteliste/", include((waitlist_patterns, "waitlist"))),
 ]

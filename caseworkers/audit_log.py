@@ -54,6 +54,22 @@ ACTION_DESCRIPTIONS = {
     "invitation.batch_imported": _("Invitation list imported"),
     "invitation.allocation_requested": _("Allocation of an invitation list started"),
     "invitation.sending_requested": _("Sending of an invitation list started"),
+    # Waitlist: wishes (wish.<state>) and offers of freed places (offer.<state>).
+    "wish.pending": _("Appointment wish registered (e-mail not yet confirmed)"),
+    "wish.active": _("Appointment wish confirmed and waiting"),
+    "wish.offered": _("Appointment wish: a place was offered"),
+    "wish.paused": _("Appointment wish paused (offers let expire)"),
+    "wish.booked": _("Appointment wish fulfilled: appointment booked"),
+    "wish.withdrawn": _("Appointment wish withdrawn"),
+    "wish.expired": _("Appointment wish expired"),
+    "wish.renewed": _("Appointment wish renewed by the resident"),
+    "wish.changed": _("Appointment wish: preferences changed"),
+    "wish.pseudonymised": _("Appointment wish: personal data pseudonymised"),
+    "offer.open": _("Waitlist offer: place held and offered"),
+    "offer.accepted": _("Waitlist offer accepted"),
+    "offer.declined": _("Waitlist offer declined"),
+    "offer.expired": _("Waitlist offer expired unanswered"),
+    "offer.withdrawn": _("Waitlist offer withdrawn"),
     # Feedback, messages, system jobs.
     "feedback.received": _("Feedback received"),
     "feedback.answered": _("Feedback answered"),
@@ -127,6 +143,11 @@ FIELD_LABELS = {
     "via": _("via"),
     "view": _("screen"),
     "weekday": _("weekday"),
+    "wish": _("appointment wish no."),
+    "lottery_seed": _("lottery seed"),
+    "lottery_ticket": _("lottery ticket"),
+    "rank": _("rank"),
+    "candidates": _("candidates"),
 }
 
 VALUE_WORDS = {True: _("yes"), False: _("no"), None: "–"}

@@ -273,6 +273,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-holds": {"task": "appointments.tasks.expire_holds", "schedule": 60},
     "release-delayed-places": {"task": "appointments.tasks.release_delayed_places", "schedule": 60},
+    # Waitlist: expired offers go to the next wish, lapsed wishes end, renewal reminders.
+    "sweep-waitlist": {"task": "appointments.tasks.sweep_waitlist", "schedule": 60},
     # Picks up outbox messages whose task was lost (broker down, worker killed) and retries.
     "sweep-outbox": {"task": "appointments.tasks.sweep_outbox", "schedule": 60},
     "schedule-reminders": {"task": "appointments.tasks.schedule_reminders", "schedule": 5 * 60},
@@ -523,6 +525,29 @@ DISPLAY_DEFAULT_SERVICE_MINUTES = env.int("DISPLAY_DEFAULT_SERVICE_MINUTES", def
 DISPLAY_ACTIVE_COUNTER_MINUTES = env.int("DISPLAY_ACTIVE_COUNTER_MINUTES", default=60)
 DISPLAY_ANNOUNCEMENT_SECONDS = env.int("DISPLAY_ANNOUNCEMENT_SECONDS", default=5)
 
+# Waitlist (issue 16, wip-waitlist): wishes for scarce places and the offers of freed ones.
+# Hours a new wish waits for its e-mail confirmation before it lapses.
+WAITLIST_VERIFY_HOURS = env.int("WAITLIST_VERIFY_HOURS", default=24)
+# Days a confirmed wish stays on the list unless renewed by one click.
+WAITLIST_WISH_DAYS = env.int("WAITLIST_WISH_DAYS", default=90)
+# Days before a wish lapses at which the renewal reminder is mailed.
+WAITLIST_RENEWAL_REMINDER_DAYS = env.int("WAITLIST_RENEWAL_REMINDER_DAYS", default=7)
+# Hours an offered place is held for the answer (at most half the time left until it starts).
+WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=24)
+# No offer when the answer window would be shorter than this: the place stays public.
+WAITLIST_OFFER_MIN_MINUTES = env.int("WAITLIST_OFFER_MIN_MINUTES", default=60)
+# A wish that let this many offers expire unanswered is paused (with a mail).
+WAITLIST_MAX_EXPIRED_OFFERS = env.int("WAITLIST_MAX_EXPIRED_OFFERS", default=3)
+# A permit expiring within this many days ranks a wish as urgent (soonest first).
+WAITLIST_URGENT_EXPIRY_DAYS = env.int("WAITLIST_URGENT_EXPIRY_DAYS", default=56)
+# The position shown to residents: "among the next N" with the first band that fits.
+# Retention: an ended wish's personal data (booked, withdrawn, expired) is pseudonymised this
+# many days after it ended; rank, dates and state stay for the waitlist's figures.
+RETENTION_WISH_DAYS = env.int("RETENTION_WISH_DAYS", default=90)
+WAITLIST_POSITION_BANDS = [
+    int(n) for n in env.list("WAITLIST_POSITION_BANDS", default=["5", "20", "50", "100"])
+]
+
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {
     "version": 1,
@@ -574,6 +599,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The waitlist's wishes and offers both have a "state" (wip-waitlist).
+    "ENUM_NAME_OVERRIDES": {
+        "WishStateEnum": "appointments.models.WishState",
+        "OfferStateEnum": "appointments.models.OfferState",
+    },
 }
 
 AUTHORITY_NAME = _("Ausländerbehörde Wiesbaden")
