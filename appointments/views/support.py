@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -53,12 +54,10 @@ def _wait_texts(state):
         detail = _("About %(minutes)s minutes (estimate from today's pace).") % {
             "minutes": state["minutes"]
         }
-        return (
-            _("%(count)s people before you") % {"count": ahead}
-            if ahead != 1
-            else _("1 person before you"),
-            detail,
-        )
+        people = ngettext("%(count)s person before you", "%(count)s people before you", ahead) % {
+            "count": ahead
+        }
+        return people, detail
     return {
         "called": (
             _("It's your turn — counter %(counter)s") % {"counter": state["counter"]},
