@@ -179,3 +179,10 @@ def decode(svg, tmp_path):
         ["zbarimg", "-q", "--raw", tmp_path / "qr.png"], capture_output=True, text=True
     )
     return found.stdout.strip()
+
+
+def test_without_javascript_the_page_reloads_itself(client, settings):
+    settings.WAIT_STATUS_POLL_SECONDS = 20
+    html = client.get(url(arrived(1))).content.decode()
+    assert '<noscript><meta http-equiv="refresh" content="20"></noscript>' in html
+    assert "<script>" not in html and "js/wait-status.js" in html
