@@ -71,8 +71,12 @@ def resend_manage_link(*, code, date_of_birth, email, now=None):
         return None
     token = new_token()
     hashed = hash_token(token)
-    # A guarded update: of two concurrent requests each mails its own link, the last one wins.
-    Appointment.objects.filter(pk=appointment.pk, status__in=RESENDABLE).update(token_hash=hashed)
+    # Guarded: a booking cancelled meanwhile gets no link; of two concurrent requests each
+    # mails its own link and the last one written wins.
+    if not Appointment.objects.filter(pk=appointment.pk, status__in=RESENDABLE).update(
+        token_hash=hashed
+    ):
+        return None
     appointment.token_hash = hashed
     log_event(action="appointment.link_reissued", appointment=appointment, at=now)
     return messages.send(
