@@ -24,6 +24,7 @@ ACTION_DESCRIPTIONS = {
     "appointment.taken_over": _("Resident taken over from a colleague"),
     "appointment.personal_data_erased": _("Personal data erased on request"),
     "appointment.pseudonymised": _("Personal data pseudonymised (retention period over)"),
+    "appointment.link_reissued": _("New manage link sent on request (the old link ended)"),
     # Access to personal data.
     "personal_data.viewed": _("Personal data viewed"),
     "personal_data.exported": _("Personal data exported"),

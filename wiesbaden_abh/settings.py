@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wiesbaden_abh.context_processors.authority",
+                "wiesbaden_abh.context_processors.service_desk",
                 # {{ CSP_NONCE }} for the rare inline <script> that must stay inline.
                 "csp.context_processors.nonce",
             ],
@@ -547,6 +548,22 @@ RETENTION_WISH_DAYS = env.int("RETENTION_WISH_DAYS", default=90)
 WAITLIST_POSITION_BANDS = [
     int(n) for n in env.list("WAITLIST_POSITION_BANDS", default=["5", "20", "50", "100"])
 ]
+# Help for residents (issue 17 D, wip-reshelp): the service desk's contact block on every
+# resident page and mail, "find my appointment", the live wait page and the confirmation check.
+CONTACT_PHONE = env.str("CONTACT_PHONE", default="+49 611 31-0")  # the service desk's phone
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="auslaenderbehoerde@wiesbaden.de")  # its mail
+# Its opening hours: "<ISO weekdays> <from>-<to>" separated by ";" (1 = Monday), shown with
+# weekday names in the reader's language, e.g. "1-5 08:00-12:00; 4 14:00-18:00".
+CONTACT_HOURS = env.str("CONTACT_HOURS", default="1-5 08:00-12:00; 4 14:00-18:00")
+# "Find my appointment" (resend the manage link): attempts per client address and hour, and
+# per booking code and day; every answer takes at least this many seconds (found or not).
+RATE_LIMIT_FIND_PER_IP_HOUR = env.int("RATE_LIMIT_FIND_PER_IP_HOUR", default=10)
+RATE_LIMIT_FIND_PER_CODE_DAY = env.int("RATE_LIMIT_FIND_PER_CODE_DAY", default=3)
+FIND_MIN_SECONDS = env.float("FIND_MIN_SECONDS", default=0.5)
+# The live wait page polls its status this often (seconds; the no-JS page reloads alike).
+WAIT_STATUS_POLL_SECONDS = env.int("WAIT_STATUS_POLL_SECONDS", default=20)
+# Checks of signed confirmations (public page) per client address and hour.
+RATE_LIMIT_CHECKS_PER_IP_HOUR = env.int("RATE_LIMIT_CHECKS_PER_IP_HOUR", default=30)
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {
