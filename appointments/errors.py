@@ -205,3 +205,7 @@ class RebookingExpired(BookingError):
     default_message = _(
         "This rebooking link has expired. Please book a new appointment on the start page."
     )
+
+
+class PartyNotPossible(BookingError):
+    default_message = _("This group booking is not possible. Please check the persons.")
