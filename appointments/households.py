@@ -8,6 +8,8 @@ MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE / MAX_ACTIVE_APPOINTMENTS_PER_EMAI
 appointments so that it cannot hoard places.
 """
 
+import unicodedata
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -68,3 +70,24 @@ def verify_members(appointment, *, now):
             now=now,
             extra_fields={"hold_expires_at": None},
         )
+
+
+# Characters a free-text note may not contain: markup, bidi controls (they reverse text on
+# staff screens), other control and invisible format characters.
+_MARKUP = set("<>")
+
+
+def needs_note_problem(text):
+    """A translated message when `text` is not an acceptable note on needs, else None."""
+    if len(text) > settings.NEEDS_NOTE_MAX_LENGTH:
+        return _("Please keep the note to %(count)d characters.") % {
+            "count": settings.NEEDS_NOTE_MAX_LENGTH
+        }
+    for char in text:
+        if char in _MARKUP or (
+            unicodedata.category(char) in ("Cc", "Cf") and char not in "\n\t\u200c\u200d"
+        ):
+            return _(
+                "Please write the note as plain text (no < > or invisible control characters)."
+            )
+    return None
