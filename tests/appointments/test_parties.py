@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from appointments import booking, parties
+from appointments import booking, parties, retention
 from appointments.errors import LimitReached, PartyNotPossible, SlotFull, SlotUnavailable
 from appointments.models import (
     Appointment,
@@ -181,3 +181,16 @@ def test_reception_checks_the_party_in_at_once_with_one_waiting_number():
     group = parties.members(lead)
     assert {m.status for m in group} == {Status.CHECKED_IN}
     assert len({m.waiting_number for m in group}) == 1 and first.waiting_number
+
+
+def test_the_note_on_needs_is_pseudonymised_with_the_appointment_the_ticks_stay(settings):
+    service, _team, slot = bookable_slot(capacity=4)
+    lead, _token = parties.book_party(
+        service=service, slot_id=slot.pk, persons=family(2, needs_wheelchair=True,
+        needs_note="Rollstuhl, bitte Erdgeschoss"), channel="staff",
+    )  # fmt: skip
+    parties.cancel_party(appointment_id=lead.pk, reason="resident")
+    later = slot.end + dt.timedelta(days=settings.RETENTION_APPOINTMENT_DAYS + 2)
+    assert retention.apply_retention(now=later)["appointments"] == 2
+    for row in Appointment.objects.all():
+        assert row.needs_note == "" and row.given_names_key == "" and row.needs_wheelchair
