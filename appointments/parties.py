@@ -23,6 +23,7 @@ from .errors import (
     HoldExpired,
     PartyNotPossible,
     ServiceNotBookable,
+    SlotFull,
     SlotUnavailable,
     TransitionNotAllowed,
 )
@@ -95,6 +96,19 @@ def _slots(service, first_slot, size, team, now):
     return chain
 
 
+def _enough_room(slots):
+    """A clear message when the chosen time has fewer free places than persons (the guarded
+    updates still decide under concurrency)."""
+    needed = {}
+    for slot in slots:
+        needed[slot.pk] = needed.get(slot.pk, 0) + 1
+    for slot in {slot.pk: slot for slot in slots}.values():
+        if slot.capacity - slot.booked < needed[slot.pk]:
+            raise SlotFull(
+                _("This time has fewer free places than persons. Please choose another time.")
+            )
+
+
 def _check_party(service, persons, channel):
     if not service.active or (channel == Channel.ONLINE and not service.bookable_online):
         raise ServiceNotBookable()
@@ -137,6 +151,7 @@ def book_party(*, service, slot_id, persons, channel, actor=None, now=None):
     for person in household:
         check_email_limits(email_key(booker.email), service, person=person, adding=len(household))
     slots = _slots(service, first_slot, len(household), team, now)
+    _enough_room(slots)
     for slot in slots:
         _take_place(slot.pk, contingents)
     party = Party.objects.create(size=len(household), created_at=now)
