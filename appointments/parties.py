@@ -247,10 +247,12 @@ def move_party(*, appointment_id, slot_id, actor=None, internal=False, now=None,
 def check_in_party(*, appointment_id, actor=None, accept_late=False, readmit=False, now=None):
     """Reception checks the whole party in at once: one waiting number covers the group."""
     now = now or timezone.now()
-    appointment = Appointment.objects.select_related("party").get(pk=appointment_id)
-    lead_id = appointment.party.lead_id if appointment.party_id else appointment.pk
+    appointment = Appointment.objects.select_related("party__lead").get(pk=appointment_id)
+    lead = appointment.party.lead if appointment.party_id else None
+    # The booker's row gives the number; if staff cancelled the booker alone, this person's.
+    arriving = lead if lead and lead.status in (Status.BOOKED, Status.NO_SHOW) else appointment
     first = arrival.check_in(
-        appointment_id=lead_id or appointment.pk,
+        appointment_id=arriving.pk,
         actor=actor,
         accept_late=accept_late,
         readmit=readmit,

@@ -194,3 +194,18 @@ def test_the_note_on_needs_is_pseudonymised_with_the_appointment_the_ticks_stay(
     assert retention.apply_retention(now=later)["appointments"] == 2
     for row in Appointment.objects.all():
         assert row.needs_note == "" and row.given_names_key == "" and row.needs_wheelchair
+
+
+def test_when_staff_cancelled_the_booker_alone_the_others_are_still_checked_in_together():
+    service, _team, slot = bookable_slot(capacity=4, days_ahead=0, hour=11)
+    lead, _token = parties.book_party(
+        service=service, slot_id=slot.pk, persons=family(3), channel="staff",
+        now=slot.start - dt.timedelta(days=1),
+    )  # fmt: skip
+    booking.cancel(appointment_id=lead.pk, reason="staff")
+    child, other = parties.members(lead)[1:]
+    now = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(10, 55)))
+    first = parties.check_in_party(appointment_id=other.pk, now=now)
+    child.refresh_from_db()
+    assert first.pk == other.pk and child.status == Status.CHECKED_IN
+    assert child.waiting_number == first.waiting_number
