@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import households, lifecycle, notifications
+from . import background, households, lifecycle, notifications
 from .audit import log_event
 from .availability import bookable_dates
 from .codes import hash_token, is_valid_code, new_code, new_token, normalize_code, token_matches
@@ -354,6 +354,8 @@ def release_delayed_places(*, now=None):
             for release in batch:
                 Slot.objects.filter(pk=release.slot_id, booked__gt=0).update(booked=F("booked") - 1)
             DelayedRelease.objects.filter(pk__in=[r.pk for r in batch]).delete()
+            freed = sorted({r.slot_id for r in batch})  # to the waitlist first, if one fits
+            background.enqueue_after_commit("appointments.tasks.offer_freed_places", freed)
             released += len(batch)
 
 

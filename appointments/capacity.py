@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from .audit import log_event
 from .availability import local_datetime, office_closed
+from .background import enqueue_after_commit
 from .booking import cancel, cancel_for_closure
 from .errors import CounterExists
 from .models import (
@@ -226,6 +227,8 @@ def rule_saved(*, rule, created, actor, now=None):
     )
     result = generate_slots(now=now)
     result.cancelled_appointments = sorted({*result.cancelled_appointments, *cancelled})
+    # Places added: offered to the team's waitlist first (appointments.waitlist.allocation).
+    enqueue_after_commit("appointments.tasks.offer_free_places", rule.team_id)
     return result
 
 
@@ -308,6 +311,8 @@ def delete_closure(*, closure_id, actor, now=None):
     }
     closure.delete()
     log_event(action="closure.deleted", actor=actor, **data)
+    # The reopened places: offered to the waitlist first (appointments.waitlist.allocation).
+    enqueue_after_commit("appointments.tasks.offer_free_places", closure.team_id)
     return generate_slots(now=now)
 
 

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
+from .contact import parse_hours
+
 
 @register(Tags.security)
 def booking_protections(app_configs=None, **kwargs):
@@ -31,3 +33,18 @@ def booking_protections(app_configs=None, **kwargs):
             )
         )
     return warnings
+
+
+@register()
+def contact_hours(app_configs=None, **kwargs):
+    """Every part of CONTACT_HOURS must read "<weekdays> <from>-<to>" (else it is not shown)."""
+    parts = [part for part in settings.CONTACT_HOURS.split(";") if part.strip()]
+    if len(parse_hours(settings.CONTACT_HOURS)) == len(parts):
+        return []
+    return [
+        Warning(
+            f"CONTACT_HOURS has parts that are not understood: {settings.CONTACT_HOURS!r}.",
+            hint='Write e.g. "1-5 08:00-12:00; 4 14:00-18:00" (ISO weekdays, 1 = Monday).',
+            id="wiesbaden_abh.W017",
+        )
+    ]

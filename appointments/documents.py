@@ -46,3 +46,19 @@ def qr_svg(code):
         svgclass="qr-code",
     )
     return buffer.getvalue().decode()
+
+
+def link_qr_svg(url, *, title):
+    """A link as a standard QR code (error correction M) that every phone camera reads."""
+    buffer = io.BytesIO()
+    segno.make_qr(url, error="m").save(
+        buffer,
+        kind="svg",
+        scale=4,
+        border=4,
+        xmldecl=False,
+        svgns=True,
+        title=title,
+        svgclass="qr-code",
+    )
+    return buffer.getvalue().decode()

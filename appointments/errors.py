@@ -207,5 +207,45 @@ class RebookingExpired(BookingError):
     )
 
 
+# --- Waitlist ------------------------------------------------------------------------------
+
+
+class WishTransitionNotAllowed(TransitionNotAllowed):
+    default_message = _("This step is not possible in the wish's current state.")
+
+
+class OfferTransitionNotAllowed(TransitionNotAllowed):
+    default_message = _("This offer has already been answered or withdrawn.")
+
+
+class WishExists(LimitReached):
+    default_message = _(
+        "There is already an appointment wish for this concern for this person or e-mail "
+        "address. Please use the link in the e-mail we sent you."
+    )
+
+
+class WishNotFound(NotFound):
+    default_message = _("No appointment wish was found for this link.")
+
+
+class OfferExpired(BookingError):
+    default_message = _(
+        "The time to accept this offer has run out, so the place went to the next person on the "
+        "waitlist. Your wish stays on the waitlist."
+    )
+
+
+class OfferAlreadyAccepted(BookingError):
+    default_message = _(
+        "You have already accepted this offer. Your appointment and its link are in the "
+        "confirmation e-mail we sent you."
+    )
+
+
+class WishNotChangeable(BookingError):
+    default_message = _("This appointment wish has ended and can no longer be changed.")
+
+
 class PartyNotPossible(BookingError):
     default_message = _("This group booking is not possible. Please check the persons.")

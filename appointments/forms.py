@@ -111,3 +111,23 @@ class PersonForm(forms.Form):
         if data.get("interpreter_needed") is False:
             data["interpreter_language"] = ""
         return data
+
+
+class FindAppointmentForm(forms.Form):
+    """ "Find my appointment": what proves the booking is yours (the link goes to the mailbox)."""
+
+    code = forms.CharField(
+        label=_("Booking code"),
+        max_length=20,
+        help_text=_("8 characters, e.g. K7MX-3QPA: in the confirmation and on the printout."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Please enter a valid date, for example 1990-04-23.")},
+    )
+    email = forms.EmailField(
+        label=_("E-mail address used for the booking"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

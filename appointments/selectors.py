@@ -129,6 +129,21 @@ def waiting_estimate(team, *, now=None):
         queue_team=team, checked_in_at__gte=start, checked_in_at__lt=end
     )
     waiting = today.filter(status=Status.CHECKED_IN, parked_at__isnull=True).count()
+    return {
+        "team": team.name,
+        "waiting": waiting,
+        "minutes": estimate_minutes(team, waiting, now=now),
+    }
+
+
+def estimate_minutes(team, waiting, *, now=None):
+    """Minutes until `waiting` people of `team` are served at the measured pace (see
+    waiting_estimate), rounded up to 5; the call display and the live wait page share it."""
+    now = now or timezone.now()
+    start, end = day_bounds(timezone.localdate(now))
+    today = Appointment.objects.filter(
+        queue_team=team, checked_in_at__gte=start, checked_in_at__lt=end
+    )
     durations = [
         (done - began).total_seconds() / 60
         for began, done in today.filter(
@@ -148,7 +163,7 @@ def waiting_estimate(team, *, now=None):
         .count()
     )
     minutes = math.ceil(waiting * service / max(counters, 1))
-    return {"team": team.name, "waiting": waiting, "minutes": math.ceil(minutes / 5) * 5}
+    return math.ceil(minutes / 5) * 5
 
 
 # --- Capacity ------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from celery import shared_task
 from . import booking, retention, scheduling, statistics
 from .invitations import allocation, sending
 from .notifications import outbox, reminders
+from .waitlist import allocation as waitlist_allocation
+from .waitlist import wishes
 
 
 @shared_task(name="appointments.tasks.generate_slots")
@@ -66,3 +68,18 @@ def sweep_invitations():
 @shared_task(name="appointments.tasks.apply_retention")
 def apply_retention():
     return retention.apply_retention()
+
+
+@shared_task(name="appointments.tasks.offer_freed_places", acks_late=True)
+def offer_freed_places(slot_ids):
+    return sum(len(waitlist_allocation.offer_freed_place(slot_id=pk)) for pk in slot_ids)
+
+
+@shared_task(name="appointments.tasks.offer_free_places", acks_late=True)
+def offer_free_places(team_id=None):
+    return waitlist_allocation.offer_free_places(team_id=team_id)
+
+
+@shared_task(name="appointments.tasks.sweep_waitlist")
+def sweep_waitlist():
+    return wishes.sweep()

@@ -3,7 +3,17 @@ answers to an invitation (their own namespace, `appointments:invitation:…`).""
 
 from django.urls import include, path
 
-from .views import invitation, manage, public, rebook, rights, statements, wizard
+from .views import (
+    invitation,
+    manage,
+    public,
+    rebook,
+    rights,
+    statements,
+    support,
+    waitlist,
+    wizard,
+)
 
 app_name = "appointments"
 
@@ -14,6 +24,16 @@ invitation_patterns = [
     path("<str:code>/zusagen/", invitation.confirm, name="confirm"),
     path("<str:code>/verschieben/", invitation.reschedule, name="reschedule"),
     path("<str:code>/absagen/", invitation.decline, name="decline"),
+]
+
+# --- The waitlist: /<language>/warteliste/ --------------------------------------------------
+waitlist_patterns = [
+    path("anmelden/<slug:slug>/", waitlist.register, name="register"),
+    path("angemeldet/", waitlist.registered, name="registered"),
+    path("bestaetigen/", waitlist.confirm, name="confirm"),
+    path("mein-wunsch/", waitlist.wish_page, name="wish"),
+    path("verlaengern/", waitlist.renew, name="renew"),
+    path("angebot/<int:offer_id>/", waitlist.offer, name="offer"),
 ]
 
 urlpatterns = [
@@ -45,6 +65,12 @@ urlpatterns = [
     path("termin/<str:code>/geloescht/", rights.erased, name="erased"),
     # --- The personal rebooking link after a cancellation by the office ---------------------
     path("neu-buchen/", rebook.choose, name="rebook"),
+    # --- Help without login: lost mail, the live wait, checking a confirmation ---------------
+    path("termin-finden/", support.find, name="find"),
+    path("warten/<str:token>/", support.wait, name="wait"),
+    path("warten/<str:token>/status.json", support.wait_json, name="wait_json"),
+    path("pruefen/<str:token>/", support.check, name="check"),
     path("neu-buchen/gebucht/", rebook.done, name="rebook_done"),
     path("einladung/", include((invitation_patterns, "invitation"))),
+    path("warteliste/", include((waitlist_patterns, "waitlist"))),
 ]

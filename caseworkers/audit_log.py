@@ -25,6 +25,7 @@ ACTION_DESCRIPTIONS = {
     "appointment.taken_over": _("Resident taken over from a colleague"),
     "appointment.personal_data_erased": _("Personal data erased on request"),
     "appointment.pseudonymised": _("Personal data pseudonymised (retention period over)"),
+    "appointment.link_reissued": _("New manage link sent on request (the old link ended)"),
     # Access to personal data.
     "personal_data.viewed": _("Personal data viewed"),
     "personal_data.exported": _("Personal data exported"),
@@ -55,6 +56,22 @@ ACTION_DESCRIPTIONS = {
     "invitation.batch_imported": _("Invitation list imported"),
     "invitation.allocation_requested": _("Allocation of an invitation list started"),
     "invitation.sending_requested": _("Sending of an invitation list started"),
+    # Waitlist: wishes (wish.<state>) and offers of freed places (offer.<state>).
+    "wish.pending": _("Appointment wish registered (e-mail not yet confirmed)"),
+    "wish.active": _("Appointment wish confirmed and waiting"),
+    "wish.offered": _("Appointment wish: a place was offered"),
+    "wish.paused": _("Appointment wish paused (offers let expire)"),
+    "wish.booked": _("Appointment wish fulfilled: appointment booked"),
+    "wish.withdrawn": _("Appointment wish withdrawn"),
+    "wish.expired": _("Appointment wish expired"),
+    "wish.renewed": _("Appointment wish renewed by the resident"),
+    "wish.changed": _("Appointment wish: preferences changed"),
+    "wish.pseudonymised": _("Appointment wish: personal data pseudonymised"),
+    "offer.open": _("Waitlist offer: place held and offered"),
+    "offer.accepted": _("Waitlist offer accepted"),
+    "offer.declined": _("Waitlist offer declined"),
+    "offer.expired": _("Waitlist offer expired unanswered"),
+    "offer.withdrawn": _("Waitlist offer withdrawn"),
     # Feedback, messages, system jobs.
     "feedback.received": _("Feedback received"),
     "feedback.answered": _("Feedback answered"),
@@ -128,6 +145,11 @@ FIELD_LABELS = {
     "via": _("via"),
     "view": _("screen"),
     "weekday": _("weekday"),
+    "wish": _("appointment wish no."),
+    "lottery_seed": _("lottery seed"),
+    "lottery_ticket": _("lottery ticket"),
+    "rank": _("rank"),
+    "candidates": _("candidates"),
 }
 
 VALUE_WORDS = {True: _("yes"), False: _("no"), None: "–"}

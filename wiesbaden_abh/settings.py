@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wiesbaden_abh.context_processors.authority",
+                "wiesbaden_abh.context_processors.service_desk",
                 # {{ CSP_NONCE }} for the rare inline <script> that must stay inline.
                 "csp.context_processors.nonce",
             ],
@@ -273,6 +274,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-holds": {"task": "appointments.tasks.expire_holds", "schedule": 60},
     "release-delayed-places": {"task": "appointments.tasks.release_delayed_places", "schedule": 60},
+    # Waitlist: expired offers go to the next wish, lapsed wishes end, renewal reminders.
+    "sweep-waitlist": {"task": "appointments.tasks.sweep_waitlist", "schedule": 60},
     # Picks up outbox messages whose task was lost (broker down, worker killed) and retries.
     "sweep-outbox": {"task": "appointments.tasks.sweep_outbox", "schedule": 60},
     "schedule-reminders": {"task": "appointments.tasks.schedule_reminders", "schedule": 5 * 60},
@@ -523,6 +526,45 @@ DISPLAY_DEFAULT_SERVICE_MINUTES = env.int("DISPLAY_DEFAULT_SERVICE_MINUTES", def
 DISPLAY_ACTIVE_COUNTER_MINUTES = env.int("DISPLAY_ACTIVE_COUNTER_MINUTES", default=60)
 DISPLAY_ANNOUNCEMENT_SECONDS = env.int("DISPLAY_ANNOUNCEMENT_SECONDS", default=5)
 
+# Waitlist (issue 16, wip-waitlist): wishes for scarce places and the offers of freed ones.
+# Hours a new wish waits for its e-mail confirmation before it lapses.
+WAITLIST_VERIFY_HOURS = env.int("WAITLIST_VERIFY_HOURS", default=24)
+# Days a confirmed wish stays on the list unless renewed by one click.
+WAITLIST_WISH_DAYS = env.int("WAITLIST_WISH_DAYS", default=90)
+# Days before a wish lapses at which the renewal reminder is mailed.
+WAITLIST_RENEWAL_REMINDER_DAYS = env.int("WAITLIST_RENEWAL_REMINDER_DAYS", default=7)
+# Hours an offered place is held for the answer (at most half the time left until it starts).
+WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=24)
+# No offer when the answer window would be shorter than this: the place stays public.
+WAITLIST_OFFER_MIN_MINUTES = env.int("WAITLIST_OFFER_MIN_MINUTES", default=60)
+# A wish that let this many offers expire unanswered is paused (with a mail).
+WAITLIST_MAX_EXPIRED_OFFERS = env.int("WAITLIST_MAX_EXPIRED_OFFERS", default=3)
+# A permit expiring within this many days ranks a wish as urgent (soonest first).
+WAITLIST_URGENT_EXPIRY_DAYS = env.int("WAITLIST_URGENT_EXPIRY_DAYS", default=56)
+# The position shown to residents: "among the next N" with the first band that fits.
+# Retention: an ended wish's personal data (booked, withdrawn, expired) is pseudonymised this
+# many days after it ended; rank, dates and state stay for the waitlist's figures.
+RETENTION_WISH_DAYS = env.int("RETENTION_WISH_DAYS", default=90)
+WAITLIST_POSITION_BANDS = [
+    int(n) for n in env.list("WAITLIST_POSITION_BANDS", default=["5", "20", "50", "100"])
+]
+# Help for residents (issue 17 D, wip-reshelp): the service desk's contact block on every
+# resident page and mail, "find my appointment", the live wait page and the confirmation check.
+CONTACT_PHONE = env.str("CONTACT_PHONE", default="+49 611 31-0")  # the service desk's phone
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="auslaenderbehoerde@wiesbaden.de")  # its mail
+# Its opening hours: "<ISO weekdays> <from>-<to>" separated by ";" (1 = Monday), shown with
+# weekday names in the reader's language, e.g. "1-5 08:00-12:00; 4 14:00-18:00".
+CONTACT_HOURS = env.str("CONTACT_HOURS", default="1-5 08:00-12:00; 4 14:00-18:00")
+# "Find my appointment" (resend the manage link): attempts per client address and hour, and
+# per booking code and day; every answer takes at least this many seconds (found or not).
+RATE_LIMIT_FIND_PER_IP_HOUR = env.int("RATE_LIMIT_FIND_PER_IP_HOUR", default=10)
+RATE_LIMIT_FIND_PER_CODE_DAY = env.int("RATE_LIMIT_FIND_PER_CODE_DAY", default=3)
+FIND_MIN_SECONDS = env.float("FIND_MIN_SECONDS", default=0.5)
+# The live wait page polls its status this often (seconds; the no-JS page reloads alike).
+WAIT_STATUS_POLL_SECONDS = env.int("WAIT_STATUS_POLL_SECONDS", default=20)
+# Checks of signed confirmations (public page) per client address and hour.
+RATE_LIMIT_CHECKS_PER_IP_HOUR = env.int("RATE_LIMIT_CHECKS_PER_IP_HOUR", default=30)
+
 # Group booking and needs (issue 17 C, wip-party): one booking for up to N persons of one
 # household (each with their own appointment; the services' party_mode says how the places
 # scale); a family shares one mailbox, so MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE (a
@@ -582,6 +624,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The waitlist's wishes and offers both have a "state" (wip-waitlist).
+    "ENUM_NAME_OVERRIDES": {
+        "WishStateEnum": "appointments.models.WishState",
+        "OfferStateEnum": "appointments.models.OfferState",
+    },
 }
 
 AUTHORITY_NAME = _("Ausländerbehörde Wiesbaden")

@@ -4,4 +4,4 @@ Capacity (opening rules, closures, counters) changes only through appointments.c
 the capacity screen, so it is logged and takes effect; state the domain owns is read-only.
 """
 
-from . import appointments, capacity, catalogue, invitations, outbox  # noqa: F401
+from . import appointments, capacity, catalogue, invitations, outbox, waitlist  # noqa: F401

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, waitlist
 
 urlpatterns = [
     path("services/", views.ServiceListView.as_view(), name="services"),
@@ -16,5 +16,15 @@ urlpatterns = [
         "bookings/<str:code>/reschedule/",
         views.BookingRescheduleView.as_view(),
         name="booking-reschedule",
+    ),
+    # The waitlist: wishes (the token in X-Wish-Token) and the offers made to them.
+    path("wishes/", waitlist.WishCreateView.as_view(), name="wish-create"),
+    path("wishes/confirm/", waitlist.WishConfirmView.as_view(), name="wish-confirm"),
+    path("wishes/mine/", waitlist.WishDetailView.as_view(), name="wish-detail"),
+    path("wishes/mine/withdraw/", waitlist.WishWithdrawView.as_view(), name="wish-withdraw"),
+    path("wishes/mine/renew/", waitlist.WishRenewView.as_view(), name="wish-renew"),
+    path("offers/<int:offer_id>/accept/", waitlist.OfferAcceptView.as_view(), name="offer-accept"),
+    path(
+        "offers/<int:offer_id>/decline/", waitlist.OfferDeclineView.as_view(), name="offer-decline"
     ),
 ]

@@ -2,8 +2,8 @@
 
 Models hold fields, constraints and small derived properties; workflows live in the domain
 modules (scheduling, booking, lifecycle). Lower modules never import higher ones:
-catalogue → capacity → appointments → audit, outbox, statistics, invitations (protection
-stands alone).
+catalogue → capacity → appointments → audit, outbox, statistics, invitations, waitlist
+(protection stands alone).
 """
 
 from .appointments import (
@@ -38,9 +38,21 @@ from .parties import Party, PartyMode
 from .protection import FallbackCounter
 from .rebooking import RebookingOffer
 from .statistics import CaseFigure, DailyCapacity, DailyFigure, HourlyFigure, StatisticsDay
+from .waitlist import (
+    ENDED_WISH_STATES,
+    OPEN_WISH_STATES,
+    DayPart,
+    Offer,
+    OfferState,
+    UrgencyReason,
+    Wish,
+    WishState,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ENDED_WISH_STATES",
+    "OPEN_WISH_STATES",
     "PLACE_HOLDING_STATUSES",
     "AccessibilityFeedback",
     "Appointment",
@@ -55,6 +67,7 @@ __all__ = [
     "DailyCapacity",
     "DailyFigure",
     "DailySequence",
+    "DayPart",
     "DeclineReason",
     "DelayedRelease",
     "EmailLock",
@@ -66,6 +79,8 @@ __all__ = [
     "InvitationDelivery",
     "InvitationState",
     "InvitationWindow",
+    "Offer",
+    "OfferState",
     "OpeningRule",
     "OutboxMessage",
     "OutboxStatus",
@@ -81,5 +96,8 @@ __all__ = [
     "StatisticsDay",
     "Status",
     "Team",
+    "UrgencyReason",
     "Weekday",
+    "Wish",
+    "WishState",
 ]

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from ..contact import contact
 from ..documents import ics_attachment
 from ..models import Appointment, OutboxMessage
 from .outbox import enqueue_after_commit
@@ -66,16 +67,19 @@ def rebook_url(appointment, token=None):
 
 
 def mail_context(language):
-    """What every mail's frame shows: the authority, and the statements in `language`
+    """What every mail's frame shows: the authority, the service desk's contact block, and the
+    statements in `language`
     (privacy notice, accessibility statement, imprint) as absolute links for the footer."""
     with translation.override(language):
         links = {
             f"{name}_url": absolute(reverse(f"appointments:{name}"))
             for name in ("privacy", "accessibility", "imprint")
         }
+        service_desk = contact()
     return {
         "AUTHORITY_ADDRESS": settings.AUTHORITY_ADDRESS,
         "AUTHORITY_NAME": settings.AUTHORITY_NAME,
+        "contact": service_desk,
         "language": language,
         "direction": "rtl" if translation.get_language_info(language)["bidi"] else "ltr",
         **links,

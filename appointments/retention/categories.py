@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import CharField, Exists, F, Max, OuterRef, Q, Value
+from django.db.models.functions import Concat
 
 from ..models import (
     ACTIVE_STATUSES,
+    ENDED_WISH_STATES,
     AccessibilityFeedback,
     Appointment,
     EmailLock,
@@ -26,6 +28,7 @@ from ..models import (
     OutboxMessage,
     OutboxStatus,
     Status,
+    Wish,
 )
 from . import pseudonymise as p
 
@@ -277,6 +280,39 @@ def apply_fallback_counters(pks, now):
     return FallbackCounter.objects.filter(pk__in=pks, expires_at__lte=now).delete()[0]
 
 
+# --- Waitlist wishes -------------------------------------------------------------------------
+
+
+def due_wishes(now):
+    """Wishes that ended (booked, withdrawn, expired) more than the period ago."""
+    return Wish.objects.filter(
+        state__in=ENDED_WISH_STATES,
+        state_changed_at__lte=_before(settings.RETENTION_WISH_DAYS, now),
+        pseudonymised_at=None,
+    )
+
+
+def apply_wishes(pks, now):
+    """Names, birth date, e-mail, nationality and permit date go; the token hash becomes a
+    value no token has (unique, not 64 hex digits); state, rank and dates stay."""
+    return (
+        due_wishes(now)
+        .filter(pk__in=pks)
+        .update(
+            surname="",
+            given_names="",
+            date_of_birth=p.NO_BIRTH_DATE,
+            nationality="",
+            email="",
+            surname_key="",
+            email_key="",
+            permit_expires_on=None,
+            token_hash=Concat(Value("gone-"), F("pk"), output_field=CharField()),
+            pseudonymised_at=now,
+        )
+    )
+
+
 # In the order they run. Messages and invitation rows come before the appointments, whose
 # pseudonymisation also clears what is left of theirs, so a dry run counts what a run does.
 CATEGORIES = (
@@ -296,5 +332,6 @@ CATEGORIES = (
     Category("login_log", due_login_log, apply_login_log, "RETENTION_LOGIN_ATTEMPT_DAYS"),
     Category("staff_audit", due_staff_audit, apply_staff_audit, "RETENTION_STAFF_AUDIT_DAYS"),
     Category("feedback", due_feedback, apply_feedback, "RETENTION_FEEDBACK_DAYS"),
+    Category("wishes", due_wishes, apply_wishes, "RETENTION_WISH_DAYS"),
     Category("fallback_counters", due_fallback_counters, apply_fallback_counters),
 )

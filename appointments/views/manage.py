@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .. import booking, parties, protection
+from .. import booking, parties, protection, verification
 from ..codes import normalize_code
-from ..documents import ics_bytes, qr_svg
+from ..documents import ics_bytes, link_qr_svg, qr_svg
 from ..errors import BookingError, HoldExpired, NotFound
 from ..models import ACTIVE_STATUSES, CancellationReason, Status
 from ..notifications.messages import REPLY_SALT, reply_link_expired
@@ -134,11 +134,13 @@ def printable(request, code):
     appointment, _token = _resolve(request, code)
     if appointment is None:
         return _not_found(request)
-    return render(
-        request,
-        "appointments/print.html",
-        {"appointment": appointment, "qr": qr_svg(appointment.code)},
-    )
+    context = {"appointment": appointment, "qr": qr_svg(appointment.code)}
+    if appointment.status in verification.VALID:
+        # Employers and authorities check the confirmation with this signed link.
+        check_url = verification.check_url(appointment)
+        context["check_url"] = check_url
+        context["check_qr"] = link_qr_svg(check_url, title=_("Check this confirmation"))
+    return render(request, "appointments/print.html", context)
 
 
 @never_cache

@@ -49,6 +49,10 @@ def _period_texts():
             _("Your feedback on accessibility (name, e-mail address, message)"),
             _("after our answer, or after it arrived if it was not answered"),
         ),
+        "RETENTION_WISH_DAYS": (
+            _("Appointment wishes on the waitlist (name, date of birth, e-mail, permit date)"),
+            _("after the wish was fulfilled, withdrawn or expired"),
+        ),
     }
 
 

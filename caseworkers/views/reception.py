@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from appointments import parties, queue, retention, selectors
+from appointments import parties, queue, retention, selectors, wait_status
 from appointments.availability import day_bounds
-from appointments.documents import qr_svg
+from appointments.documents import link_qr_svg, qr_svg
 from appointments.errors import BookingError, ConfirmationRequired, NoLongerStored, TooLate
 from appointments.models import Appointment, Priority, Status
 from appointments.names import surname_key
@@ -174,6 +174,8 @@ def ticket(request, appointment_id):
         waiting_number__gt="",
         checked_in_at__date=timezone.localdate(),
     )
+    # The resident's live wait page (no login, nothing personal in the link).
+    wait_url = wait_status.wait_url(appointment)
     return render(
         request,
         "caseworkers/ticket.html",
@@ -181,5 +183,7 @@ def ticket(request, appointment_id):
             "appointment": appointment,
             "team": appointment.queue_team,
             "qr": qr_svg(appointment.waiting_number),
+            "wait_url": wait_url,
+            "wait_qr": link_qr_svg(wait_url, title=_("Follow your wait on your phone")),
         },
     )

@@ -48,6 +48,8 @@ MODELS = [
     "invitationbatch",
     "invitation",
     "invitationwindow",
+    "wish",
+    "offer",
 ]
 
 

@@ -70,7 +70,8 @@ def test_a_morning_at_the_office(live_server, browser, reception_user, caseworke
         expect(reception).to_have_url(f"{base}/backoffice/reception/{first.pk}/ticket/")
         expect(reception.locator("#ticket-number")).to_have_text("B-001")
         expect(reception.locator(".waiting-ticket")).to_contain_text("Wartebereich 2")
-        expect(reception.locator(".waiting-ticket svg")).to_be_visible()
+        expect(reception.locator(".waiting-ticket .ticket-qr svg")).to_be_visible()
+        expect(reception.locator(".waiting-ticket .ticket-wait svg")).to_be_visible()
         assert_accessible(reception)
         queue.check_in(appointment_id=second.pk)  # B-002, checked in at another desk
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from appointments.audit import log_event
-from appointments.models import InvitationState, Status
+from appointments.models import InvitationState, OfferState, Status, WishState
 from caseworkers.audit import EXPORTED, VIEWED
 from caseworkers.audit_log import ACTION_DESCRIPTIONS
 
@@ -20,6 +20,8 @@ EXPANSIONS = {
     "invitation.{InvitationState(to_state).value}": [
         f"invitation.{s}" for s in InvitationState.values
     ],
+    "wish.{W(to_state).value}": [f"wish.{s}" for s in WishState.values],
+    "offer.{OS(to_state).value}": [f"offer.{s}" for s in OfferState.values],
     "personal_data.{what}": [f"personal_data.{VIEWED}", f"personal_data.{EXPORTED}"],
 }
 LITERAL = re.compile(r'action\s*=\s*"([a-z_]+\.[a-z_]+)"(?:\s+if\s[^\n]*?else\s+"([a-z_.]+)")?')

@@ -17,7 +17,7 @@ def fill_given_names_key(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appointments", "0011_invitation_salutation_and_offer_earliest"),
+        ("appointments", "0012_waitlist_wishes_and_offers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
