@@ -5,8 +5,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from appointments import booking, parties, retention
-from appointments.errors import LimitReached, PartyNotPossible, SlotFull, SlotUnavailable
+from appointments import booking, parties, recovery, retention
+from appointments.errors import (
+    LimitReached,
+    NotFound,
+    PartyNotPossible,
+    SlotFull,
+    SlotUnavailable,
+)
 from appointments.models import (
     Appointment,
     Event,
@@ -209,3 +215,18 @@ def test_when_staff_cancelled_the_booker_alone_the_others_are_still_checked_in_t
     child.refresh_from_db()
     assert first.pk == other.pk and child.status == Status.CHECKED_IN
     assert child.waiting_number == first.waiting_number
+
+
+def test_find_my_appointment_for_a_party_renews_the_one_link_of_all_persons():
+    service, _team, slot = bookable_slot(capacity=4)
+    lead, old = parties.book_party(
+        service=service, slot_id=slot.pk, persons=family(2), channel="staff"
+    )
+    child = parties.members(lead)[1]
+    message = recovery.resend_manage_link(
+        code=child.code, date_of_birth=child.date_of_birth, email="family@example.test"
+    )
+    assert message is not None and message.appointment_id == lead.pk  # the booker's mail
+    assert len(set(Appointment.objects.values_list("token_hash", flat=True))) == 1
+    with pytest.raises(NotFound):
+        booking.find_by_code_and_token(code=child.code, token=old)
