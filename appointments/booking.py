@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import background, lifecycle, notifications
+from . import background, households, lifecycle, notifications
 from .audit import log_event
 from .availability import bookable_dates
 from .codes import hash_token, is_valid_code, new_code, new_token, normalize_code, token_matches
@@ -27,8 +27,8 @@ from .errors import (
     SlotUnavailable,
     TransitionNotAllowed,
 )
+from .households import check_email_limits as _check_email_limits
 from .models import (
-    ACTIVE_STATUSES,
     PLACE_HOLDING_STATUSES,
     Appointment,
     CancellationReason,
@@ -36,7 +36,6 @@ from .models import (
     Channel,
     Contingent,
     DelayedRelease,
-    EmailLock,
     Slot,
     Status,
 )
@@ -74,29 +73,6 @@ def _free_place(slot_id, *, delay_minutes=0, now):
         Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
 
 
-def _check_email_limits(key, service, exclude_pk=None):
-    """At most N active appointments per mailbox and service, and M overall (locked)."""
-    if not key:
-        return
-    # apply_retention deletes unused locks: one removed before the lock is inserted again.
-    for _attempt in range(3):
-        EmailLock.objects.bulk_create([EmailLock(email_key=key)], ignore_conflicts=True)
-        if EmailLock.objects.select_for_update().filter(email_key=key).first():
-            break
-    active = Appointment.objects.filter(email_key=key, status__in=ACTIVE_STATUSES)
-    if exclude_pk:
-        active = active.exclude(pk=exclude_pk)
-    if (
-        active.filter(service=service).count()
-        >= settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE
-    ):
-        raise LimitReached()
-    if active.count() >= settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL:
-        raise LimitReached(
-            _("This e-mail address already has the maximum number of open appointments.")
-        )
-
-
 def _slot_for(slot_id, service, team, now):
     try:
         slot = Slot.objects.select_related("rule").get(pk=slot_id)
@@ -121,11 +97,14 @@ def create_appointment(
     case=None,
     actor=None,
     duplicate_error=None,
+    party=None,
+    token=None,
 ):
     """Write the appointment row for a place the caller has just taken in `slot`, and its
     event; returns (appointment, token). The one place where appointments are created:
-    online and staff bookings, walk-ins and demo data."""
-    token = new_token()
+    online and staff bookings, walk-ins and demo data. The persons of a `party` share the
+    booker's `token` (one manage link)."""
+    token = token or new_token()
     fields = {
         "slot": slot,
         "service": service,
@@ -142,7 +121,13 @@ def create_appointment(
         "language": person.language,
         "interpreter_needed": person.interpreter_needed,
         "interpreter_language": person.interpreter_language if person.interpreter_needed else "",
+        "needs_wheelchair": person.needs_wheelchair,
+        "needs_sign_language": person.needs_sign_language,
+        "needs_companion": person.needs_companion,
+        "needs_note": person.needs_note.strip(),
+        "party": party,
         "surname_key": surname_key(person.surname),
+        "given_names_key": surname_key(person.given_names),
         "email_key": email_key(person.email),
         "code": _unique_code(),
         "token_hash": hash_token(token),
@@ -191,7 +176,7 @@ def book(*, service, slot_id, person, channel, actor=None, case=None, now=None, 
             raise SlotUnavailable()
     contingents = [Contingent.ONLINE] if online else [Contingent.ONLINE, Contingent.INTERNAL]
 
-    _check_email_limits(email_key(person.email), service)
+    _check_email_limits(email_key(person.email), service, person=person)
     _take_place(slot.pk, contingents)
 
     appointment, token = create_appointment(
@@ -226,6 +211,7 @@ def verify(*, code, token, now=None):
         now=now,
         extra_fields={"hold_expires_at": None},
     )
+    households.verify_members(appointment, now=now)  # one verification for a party
     notifications.appointment_booked(appointment, token=token)
     return appointment
 

@@ -245,3 +245,7 @@ class OfferAlreadyAccepted(BookingError):
 
 class WishNotChangeable(BookingError):
     default_message = _("This appointment wish has ended and can no longer be changed.")
+
+
+class PartyNotPossible(BookingError):
+    default_message = _("This group booking is not possible. Please check the persons.")

@@ -17,6 +17,11 @@ class Person:
     language: str = "de"
     interpreter_needed: bool = False
     interpreter_language: str = ""
+    # Needs stated up front (see appointments.parties.NEEDS_FIELDS).
+    needs_wheelchair: bool = False
+    needs_sign_language: bool = False
+    needs_companion: bool = False
+    needs_note: str = ""
 
     @classmethod
     def from_data(cls, data, **overrides):

@@ -72,6 +72,12 @@ def _appointment_fields(appointment):
         _field("language", _("Language of messages"), appointment.get_language_display()),
         _field("interpreter_needed", _("Language help wanted"), appointment.interpreter_needed),
         _field("interpreter_language", _("Language help in"), appointment.interpreter_language),
+        _field("needs_wheelchair", _("Wheelchair access"), appointment.needs_wheelchair),
+        _field(
+            "needs_sign_language", _("Sign-language interpreter"), appointment.needs_sign_language
+        ),
+        _field("needs_companion", _("Accompanying person"), appointment.needs_companion),
+        _field("needs_note", _("Note on needs"), appointment.needs_note),
         _field("internal_note", _("Note of the office"), appointment.internal_note),
         _field("waiting_number", _("Waiting number"), appointment.waiting_number),
         _field("outcome", _("Outcome of the visit"), str(appointment.get_outcome_display())),

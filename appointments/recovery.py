@@ -78,6 +78,10 @@ def resend_manage_link(*, code, date_of_birth, email, now=None):
     ):
         return None
     appointment.token_hash = hashed
+    if appointment.party_id:
+        # A group booking shares one link: every person gets the new token, the booker the mail.
+        Appointment.objects.filter(party_id=appointment.party_id).update(token_hash=hashed)
+        appointment = Appointment.objects.get(pk=appointment.party.lead_id or appointment.pk)
     log_event(action="appointment.link_reissued", appointment=appointment, at=now)
     return messages.send(
         "manage_link",

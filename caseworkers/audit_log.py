@@ -19,6 +19,7 @@ ACTION_DESCRIPTIONS = {
     "appointment.expired": _("Reservation expired"),
     "appointment.no_show": _("Marked as not appeared"),
     "appointment.rescheduled": _("Appointment moved to another time"),
+    "party.booked": _("Group booking made (one booking for several persons)"),
     "appointment.attendance_confirmed": _("Resident confirmed attendance"),
     "appointment.outcome_corrected": _("Outcome of the visit corrected"),
     "appointment.taken_over": _("Resident taken over from a colleague"),

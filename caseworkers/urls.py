@@ -31,6 +31,7 @@ report_patterns = [
     path("breakdowns/", reports.breakdowns, name="breakdowns"),
     path("caseworkers/", reports.caseworkers, name="caseworkers"),
     path("forecast/", reports.forecast, name="forecast"),
+    path("needs/", reports.needs, name="needs"),
     path("export/<slug:table>.csv", reports.export, name="export"),
 ]
 

@@ -310,10 +310,10 @@ APPOINTMENT_HOLD_MINUTES = env.int("APPOINTMENT_HOLD_MINUTES", default=30)
 CANCELLATION_RELEASE_DELAY_MINUTES = env.int("CANCELLATION_RELEASE_DELAY_MINUTES", default=30)
 # At most this many active appointments per normalised e-mail address and service.
 MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE = env.int(
-    "MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE", default=1
+    "MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE", default=5
 )
 # At most this many active appointments per normalised e-mail address over all services.
-MAX_ACTIVE_APPOINTMENTS_PER_EMAIL = env.int("MAX_ACTIVE_APPOINTMENTS_PER_EMAIL", default=3)
+MAX_ACTIVE_APPOINTMENTS_PER_EMAIL = env.int("MAX_ACTIVE_APPOINTMENTS_PER_EMAIL", default=8)
 # Days ahead for which slots are materialised from opening rules (released later by policy).
 SLOT_HORIZON_DAYS = env.int("SLOT_HORIZON_DAYS", default=42)
 # Federal state whose public holidays close the office.
@@ -564,6 +564,14 @@ FIND_MIN_SECONDS = env.float("FIND_MIN_SECONDS", default=0.5)
 WAIT_STATUS_POLL_SECONDS = env.int("WAIT_STATUS_POLL_SECONDS", default=20)
 # Checks of signed confirmations (public page) per client address and hour.
 RATE_LIMIT_CHECKS_PER_IP_HOUR = env.int("RATE_LIMIT_CHECKS_PER_IP_HOUR", default=30)
+
+# Group booking and needs (issue 17 C, wip-party): one booking for up to N persons of one
+# household (each with their own appointment; the services' party_mode says how the places
+# scale); a family shares one mailbox, so MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE (a
+# person still gets one) is the household cap per mailbox and concern.
+PARTY_MAX_PERSONS = env.int("PARTY_MAX_PERSONS", default=5)
+# Longest free-text note on needs stated up front (plain text; no markup or bidi controls).
+NEEDS_NOTE_MAX_LENGTH = env.int("NEEDS_NOTE_MAX_LENGTH", default=300)
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {

@@ -75,6 +75,7 @@ class ServiceAdmin(admin.ModelAdmin):
                     "booking_window_min_days",
                     "booking_window_max_days",
                     "release_time",
+                    "party_mode",
                 ]
             },
         ),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
+from ..households import needs_note_problem
 from ..models import Service, Status
 from ..names import routing_letter
 
@@ -135,6 +136,32 @@ class SlotOutputSerializer(serializers.Serializer):
 # --- Booking -----------------------------------------------------------------------------------
 
 
+def _birth_date(born):
+    today = timezone.localdate()
+    if born > today:
+        raise serializers.ValidationError(_("The date of birth cannot be in the future."))
+    if born < today - dt.timedelta(days=365 * 125):
+        raise serializers.ValidationError(_("Please check the year of birth."))
+    return born
+
+
+class FurtherPersonInputSerializer(serializers.Serializer):
+    """One more person of the household in a group booking (the booker is the first)."""
+
+    surname = serializers.CharField(min_length=1, max_length=100, help_text=SURNAME_RULE)
+    given_names = serializers.CharField(min_length=1, max_length=150)
+    date_of_birth = serializers.DateField(error_messages={"invalid": INVALID_DATE})
+
+    def validate_surname(self, value):
+        return clean_surname(value)
+
+    def validate_given_names(self, value):
+        return " ".join(value.split())
+
+    def validate_date_of_birth(self, born):
+        return _birth_date(born)
+
+
 class BookingInputSerializer(serializers.Serializer):
     service = serializers.SlugRelatedField(
         slug_field="slug", queryset=Service.objects.filter(active=True)
@@ -159,6 +186,30 @@ class BookingInputSerializer(serializers.Serializer):
     interpreter_language = serializers.CharField(
         max_length=50, required=False, allow_blank=True, default=""
     )
+    needs_wheelchair = serializers.BooleanField(
+        required=False, default=False, help_text="Wheelchair access is needed."
+    )
+    needs_sign_language = serializers.BooleanField(
+        required=False, default=False, help_text="A sign-language interpreter is needed."
+    )
+    needs_companion = serializers.BooleanField(
+        required=False, default=False, help_text="An accompanying person comes along."
+    )
+    needs_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=1000,
+        help_text="Anything else the office should prepare for: plain text, at most "
+        "NEEDS_NOTE_MAX_LENGTH (default 300) characters, no markup or control characters.",
+    )
+    persons = FurtherPersonInputSerializer(
+        many=True,
+        required=False,
+        help_text="Optional: the further persons of one household booked together (group "
+        "booking, at most PARTY_MAX_PERSONS in all, default 5, the booker included). Each "
+        "gets their own appointment; the booker's code, token and e-mail serve all.",
+    )
     altcha = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -176,12 +227,22 @@ class BookingInputSerializer(serializers.Serializer):
         return " ".join(value.split())  # DRF has refused blanks already (trim_whitespace)
 
     def validate_date_of_birth(self, born):
-        today = timezone.localdate()
-        if born > today:
-            raise serializers.ValidationError(_("The date of birth cannot be in the future."))
-        if born < today - dt.timedelta(days=365 * 125):
-            raise serializers.ValidationError(_("Please check the year of birth."))
-        return born
+        return _birth_date(born)
+
+    def validate_needs_note(self, value):
+        note = value.strip()
+        problem = needs_note_problem(note)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return note
+
+    def validate_persons(self, value):
+        if len(value) + 1 > settings.PARTY_MAX_PERSONS:
+            raise serializers.ValidationError(
+                _("A group booking is for at most %(count)d persons.")
+                % {"count": settings.PARTY_MAX_PERSONS}
+            )
+        return value
 
     def validate(self, attrs):
         if not attrs.get("interpreter"):
@@ -199,6 +260,12 @@ class BookingCreatedOutputSerializer(serializers.Serializer):
     )
     start = serializers.DateTimeField(source="slot.start")
     end = serializers.DateTimeField(source="slot.end")
+    persons = serializers.SerializerMethodField(
+        help_text="How many persons this booking is for (more than 1: a group booking)."
+    )
+
+    def get_persons(self, appointment) -> int:
+        return appointment.party.size if appointment.party_id else 1
 
 
 class VerifyInputSerializer(serializers.Serializer):

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from .. import booking, protection
+from .. import booking, parties, protection
 from ..availability import available_days
 from ..codes import is_valid_code, normalize_code
 from ..errors import ChallengeFailed, NotFound, ServiceNotBookable, TooManyAttempts
@@ -106,7 +106,9 @@ def well_formed(code):
 
 
 def _for_output(appointment_id):
-    return Appointment.objects.select_related("slot__team", "service").get(pk=appointment_id)
+    return Appointment.objects.select_related("slot__team", "service", "party").get(
+        pk=appointment_id
+    )
 
 
 # --- Services and free times -----------------------------------------------------------------
@@ -243,8 +245,12 @@ class BookingCreateView(PublicView):
         except ChallengeFailed as error:
             raise ValidationError({"altcha": [error.message]}) from None
         person = Person.from_data(data, language=_language(data.get("language")))
-        appointment, _token = booking.book(
-            service=data["service"], slot_id=data["slot"], person=person, channel=Channel.ONLINE
+        further = [Person.from_data(other) for other in data.get("persons") or ()]
+        appointment, _token = parties.book_party(
+            service=data["service"],
+            slot_id=data["slot"],
+            persons=[person, *further],
+            channel=Channel.ONLINE,
         )
         return Response(
             BookingCreatedOutputSerializer(_for_output(appointment.pk)).data,
@@ -299,7 +305,7 @@ class BookingCancelView(ManageView):
 
     def post(self, request, code):
         appointment = self.appointment(code)
-        booking.cancel(appointment_id=appointment.pk, reason=CancellationReason.RESIDENT)
+        parties.cancel_party(appointment_id=appointment.pk, reason=CancellationReason.RESIDENT)
         return Response(BookingOutputSerializer(_for_output(appointment.pk)).data)
 
 
@@ -318,7 +324,7 @@ class BookingRescheduleView(ManageView):
         appointment = self.appointment(code)
         serializer = RescheduleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        booking.reschedule(
+        parties.move_party(  # a group booking moves as a whole
             appointment_id=appointment.pk,
             slot_id=serializer.validated_data["slot"],
             token=request.headers.get("X-Booking-Token", ""),

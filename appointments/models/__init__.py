@@ -34,6 +34,7 @@ from .invitations import (
     Salutation,
 )
 from .outbox import OutboxMessage, OutboxStatus
+from .parties import Party, PartyMode
 from .protection import FallbackCounter
 from .rebooking import RebookingOffer
 from .statistics import CaseFigure, DailyCapacity, DailyFigure, HourlyFigure, StatisticsDay
@@ -84,6 +85,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Outcome",
+    "Party",
+    "PartyMode",
     "Priority",
     "RebookingOffer",
     "ResponsibilityRule",

@@ -108,8 +108,22 @@ class Appointment(models.Model):
     )
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
     interpreter_language = models.CharField(_("interpreter language"), max_length=50, blank=True)
+    # Needs stated up front (shown to reception and caseworkers, counted in the reports).
+    needs_wheelchair = models.BooleanField(_("wheelchair access"), default=False)
+    needs_sign_language = models.BooleanField(_("sign-language interpreter"), default=False)
+    needs_companion = models.BooleanField(_("accompanying person"), default=False)
+    needs_note = models.CharField(_("note on needs"), max_length=300, blank=True)
+    # A group booking: the persons of one household share manage link, QR and check-in.
+    party = models.ForeignKey(
+        "appointments.Party",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appointments",
+    )
     # Normalised keys for the one-active-per-person constraint and the e-mail limits.
     surname_key = models.CharField(max_length=100, editable=False)
+    given_names_key = models.CharField(max_length=150, editable=False, blank=True)
     email_key = models.CharField(max_length=254, editable=False, blank=True)
 
     code = models.CharField(_("booking code"), max_length=8, unique=True)
@@ -181,7 +195,7 @@ class Appointment(models.Model):
         verbose_name_plural = _("appointments")
         constraints = [
             models.UniqueConstraint(
-                fields=["surname_key", "date_of_birth", "email_key", "service"],
+                fields=["surname_key", "given_names_key", "date_of_birth", "email_key", "service"],
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="appointment_one_active_per_person_and_service",
             ),
@@ -199,6 +213,16 @@ class Appointment(models.Model):
     @property
     def is_active(self):
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def has_needs(self):
+        return bool(
+            self.interpreter_needed
+            or self.needs_wheelchair
+            or self.needs_sign_language
+            or self.needs_companion
+            or self.needs_note
+        )
 
     @property
     def is_pseudonymised(self):

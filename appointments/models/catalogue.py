@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from ..names import LETTERS
+from .parties import PartyMode
 
 
 def _localized(value, translations):
@@ -67,6 +68,10 @@ class Service(models.Model):
         _("book at most … days ahead"), default=28
     )
     release_time = models.TimeField(_("daily release time"), default=dt.time(7, 0))
+    # Group bookings (Party): one place per person in one slot, or consecutive slots.
+    party_mode = models.CharField(
+        _("group bookings"), max_length=12, default=PartyMode.PLACES, choices=PartyMode.choices
+    )
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
 

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from ..contact import contact
 from ..documents import ics_attachment
-from ..models import OutboxMessage
+from ..models import Appointment, OutboxMessage
 from .outbox import enqueue_after_commit
 
 REPLY_SALT = "appointments.reminder-reply"
@@ -101,7 +101,18 @@ def render_message(kind, appointment, **context):
     return render_templates(
         f"appointments/email/{kind}",
         appointment.language,
-        {"appointment": appointment, **context},
+        {"appointment": appointment, "party_persons": party_persons(appointment), **context},
+    )
+
+
+def party_persons(appointment):
+    """The persons of a group booking (for the mails to the booker), else an empty list."""
+    if not appointment.party_id:
+        return []
+    return list(
+        Appointment.objects.select_related("slot")
+        .filter(party_id=appointment.party_id)
+        .order_by("slot__start", "pk")
     )
 
 
@@ -110,6 +121,8 @@ def send(kind, appointment, *, occasion="", attachments=(), **context):
     delivered after the commit. Returns the message, or None when there is nothing to send."""
     if not appointment.email:
         return None
+    if appointment.party_id and appointment.party.lead_id not in (None, appointment.pk):
+        return None  # a group booking's mails go to the booker once and list every person
     key = f"{appointment.pk}:{kind}:{occasion}"[:120]
     if OutboxMessage.objects.filter(idempotency_key=key).exists():
         return None

@@ -2,7 +2,8 @@
 
 A pseudonymised appointment keeps its booking code, service, team, slot, channel, status and
 status timestamps, language, interpreter need, queue data and outcome: everything the
-statistics count. Name, birth date, nationality, e-mail, phone, note text, the normalised keys
+statistics count (and the needs ticked). Name, birth date, nationality, e-mail, phone, note
+texts (internal, needs), the normalised keys
 and the token hash are replaced by fixed placeholders (the columns are NOT NULL).
 """
 
@@ -35,9 +36,11 @@ APPOINTMENT_PLACEHOLDERS = {
     "phone": "",
     "nationality": "",
     "surname_key": "",
+    "given_names_key": "",
     "email_key": "",
     "token_hash": "",
     "internal_note": "",
+    "needs_note": "",
 }
 INVITATION_PLACEHOLDERS = {
     "surname": "",

@@ -6,6 +6,7 @@ queries and the forecast. Reports read the daily figures, never a million appoin
 from .aggregation import RebuildResult, changed_days, rebuild, rebuild_nightly
 from .forecast import forecast, working_days
 from .groups import by_caseworker, by_language
+from .needs import needs_per_week
 from .reports import Filters, breakdowns, make_filters, overview, overview_figures
 from .trend import monthly_trend
 
@@ -19,6 +20,7 @@ __all__ = [
     "forecast",
     "make_filters",
     "monthly_trend",
+    "needs_per_week",
     "overview",
     "overview_figures",
     "rebuild",

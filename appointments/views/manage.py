@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .. import booking, protection, verification
+from .. import booking, parties, protection, verification
 from ..codes import normalize_code
 from ..documents import ics_bytes, link_qr_svg, qr_svg
 from ..errors import BookingError, HoldExpired, NotFound
@@ -124,6 +124,7 @@ def manage(request, code):
             "can_change": appointment.status in (Status.HELD, Status.BOOKED)
             and appointment.slot.start > timezone.now(),
             "is_active": appointment.status in ACTIVE_STATUSES,
+            "party_persons": parties.members(appointment) if appointment.party_id else [],
         },
     )
 
@@ -160,7 +161,7 @@ def cancel(request, code):
         return _not_found(request)
     if request.method == "POST":
         with errors_as_messages(request):
-            booking.cancel(appointment_id=appointment.pk, reason=CancellationReason.RESIDENT)
+            parties.cancel_party(appointment_id=appointment.pk, reason=CancellationReason.RESIDENT)
             messages.success(
                 request, _("Your appointment has been cancelled. Thank you for letting us know.")
             )
@@ -184,7 +185,7 @@ def reschedule(request, code):
             messages.error(request, _("Please choose one of the free times."))
             return redirect("appointments:reschedule", code=appointment.code)
         with errors_as_messages(request):
-            booking.reschedule(appointment_id=appointment.pk, slot_id=slot_id, token=token)
+            parties.move_party(appointment_id=appointment.pk, slot_id=slot_id, token=token)
             messages.success(request, _("Your appointment has been moved."))
             return redirect("appointments:manage", code=appointment.code)
         return redirect("appointments:reschedule", code=appointment.code)
@@ -255,7 +256,9 @@ def reply(request, code):
             messages.success(request, _("Thank you. We look forward to seeing you."))
         else:
             with errors_as_messages(request):
-                booking.cancel(appointment_id=appointment.pk, reason=CancellationReason.RESIDENT)
+                parties.cancel_party(
+                    appointment_id=appointment.pk, reason=CancellationReason.RESIDENT
+                )
                 messages.success(
                     request,
                     _("Your appointment has been cancelled. Thank you for letting us know."),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import booking, protection
+from .. import parties, protection
 from ..availability import available_days, bookable_dates, free_slots, next_release
 from ..errors import (
     BookingError,
@@ -25,6 +25,7 @@ from ..errors import (
 )
 from ..forms import PersonForm, SurnameForm
 from ..models import Channel, Contingent, Service, Slot
+from ..party_forms import NeedsForm, PartySizeForm, other_persons_formset, party_allowed
 from ..people import Person
 from ..responsibility import responsible_team
 from ..selectors import appointment_for_display
@@ -58,7 +59,12 @@ def start(request, slug):
         request.POST or None,
         initial={"surname": draft.get("surname"), "nationality": draft.get("nationality")},
     )
-    if request.method == "POST" and form.is_valid():
+    size_form = None
+    if party_allowed(service):
+        size_form = PartySizeForm(
+            request.POST or None, initial={"persons": draft.get("persons", 1)}
+        )
+    if request.method == "POST" and form.is_valid() and (size_form is None or size_form.is_valid()):
         try:
             team = responsible_team(
                 service=service,
@@ -73,9 +79,14 @@ def start(request, slug):
                 "surname": form.cleaned_data["surname"],
                 "nationality": form.cleaned_data["nationality"],
                 "team": team.pk,
+                "persons": size_form.cleaned_data["persons"] if size_form else 1,
             }
             return redirect("appointments:calendar", slug=service.slug)
-    return render(request, "appointments/start.html", {"service": service, "form": form})
+    return render(
+        request,
+        "appointments/start.html",
+        {"service": service, "form": form, "size_form": size_form},
+    )
 
 
 def _calendar_context(service, team_id, *, day=None, now=None):
@@ -154,8 +165,13 @@ def details(request, slug):
     if slot is None:
         return redirect("appointments:calendar", slug=service.slug)
     form = PersonForm(request.POST or None)
+    needs_form = NeedsForm(request.POST or None)
+    others = other_persons_formset(
+        request.POST or None, count=draft.get("persons", 1), surname=draft["surname"]
+    )
     challenge_error = None
-    if request.method == "POST" and form.is_valid():
+    valid = all([form.is_valid(), needs_form.is_valid(), others is None or others.is_valid()])
+    if request.method == "POST" and valid:
         try:
             protection.check_hold(
                 request,
@@ -167,7 +183,7 @@ def details(request, slug):
         except ChallengeFailed as error:
             challenge_error = error.message
         else:
-            outcome = _hold(request, service, slot, draft, form)
+            outcome = _hold(request, service, slot, draft, form, needs_form, others)
             if outcome is not None:
                 return outcome
     return render(
@@ -178,18 +194,21 @@ def details(request, slug):
             "slot": slot,
             "draft": draft,
             "form": form,
+            "needs_form": needs_form,
+            "others": others,
             "challenge_enabled": protection.challenge_enabled(),
             "challenge_error": challenge_error,
         },
     )
 
 
-def _hold(request, service, slot, draft, form):
-    data = form.cleaned_data
+def _hold(request, service, slot, draft, form, needs_form, others):
+    data = {**form.cleaned_data, **needs_form.cleaned_data}
     person = Person.from_data(data, surname=draft["surname"], nationality=draft["nationality"])
+    persons = [person, *(Person.from_data(other.cleaned_data) for other in others or ())]
     try:
-        appointment, _token = booking.book(
-            service=service, slot_id=slot.pk, person=person, channel=Channel.ONLINE
+        appointment, _token = parties.book_party(
+            service=service, slot_id=slot.pk, persons=persons, channel=Channel.ONLINE
         )
     except (SlotFull, SlotUnavailable) as error:
         show_error(request, error)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from appointments import queue, retention, selectors, wait_status
+from appointments import parties, queue, retention, selectors, wait_status
 from appointments.availability import day_bounds
 from appointments.documents import link_qr_svg, qr_svg
 from appointments.errors import BookingError, ConfirmationRequired, NoLongerStored, TooLate
@@ -31,7 +31,9 @@ RECEPTION_ROLES = (RECEPTION, SUPERVISOR, ADMINISTRATOR)
 
 
 def _candidates(data):
-    found = Appointment.objects.select_related("slot", "slot__team", "service", "queue_team")
+    found = Appointment.objects.select_related(
+        "slot", "slot__team", "service", "queue_team", "party"
+    )
     if data["code"]:
         return list(found.filter(code=data["code"], pseudonymised_at__isnull=True))
     today = timezone.localdate()
@@ -90,7 +92,7 @@ def check_in(request, appointment_id):
     accept_late = request.POST.get("accept_late") == "1"
     found_url = f"{reverse('caseworkers:reception')}?code={appointment.code}"
     try:
-        checked = queue.check_in(
+        checked = parties.check_in_party(  # a group booking is checked in at once
             appointment_id=appointment.pk,
             actor=request.user,
             accept_late=accept_late,

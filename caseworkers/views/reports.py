@@ -175,6 +175,25 @@ def forecast(request):
 
 
 @reports_access
+def needs(request):
+    """Needs stated up front per week (four weeks back, eight ahead): plan interpreters."""
+    form = ForecastForm(request.GET or None)
+    rows = []
+    if not request.GET or form.is_valid():
+        data = form.cleaned_data if request.GET else {}
+        today = timezone.localdate()
+        rows = statistics.needs_per_week(
+            date_from=today - dt.timedelta(days=today.weekday() + 28),
+            date_to=today + dt.timedelta(days=56),
+            team=data.get("team"),
+            service=data.get("service"),
+        )
+    context = {"form": form, "rows": rows, "section": "needs"}
+    status = 400 if form.errors else 200
+    return render(request, "caseworkers/reports/needs.html", _common(context), status=status)
+
+
+@reports_access
 def export(request, table):
     """One table as CSV (UTF-8 with BOM, so Excel shows umlauts; ';' where decimals use ',')."""
     if table not in EXPORTS:

@@ -81,6 +81,7 @@ def _service_form(service, rules):
         "booking_window_min_days": 1,
         "booking_window_max_days": 28,
         "release_time": "07:00",
+        "party_mode": "places",  # group bookings: one place per person
         "follow_up_service": "",
         "responsibility_rules-TOTAL_FORMS": len(rules),
         "responsibility_rules-INITIAL_FORMS": 0,

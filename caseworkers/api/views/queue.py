@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.views import APIView
 
-from appointments import queue, selectors
+from appointments import parties, queue, selectors
 from appointments.api.errors import error_responses
 from appointments.codes import normalize_code
 from appointments.errors import NoLongerStored
@@ -158,7 +158,7 @@ class CheckInView(APIView):
             raise exceptions.NotFound(_("No appointment found. Check the code or search by name."))
         if appointment.is_pseudonymised:
             raise NoLongerStored()
-        queue.check_in(
+        parties.check_in_party(  # a group booking is checked in at once, one number
             appointment_id=appointment.pk,
             actor=request.user,
             accept_late=data["accept_late"],

@@ -1,0 +1,93 @@
+"""The persons of one household: who counts as one person, the limits per mailbox, and the
+steps a group booking (Party) takes together (verification).
+
+A person is the normalised surname, given names and birth date. A family shares one mailbox:
+a child booked from the parent's address is another person, not a second appointment of the
+parent; one active appointment per person and service stays, and a mailbox may hold at most
+MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE / MAX_ACTIVE_APPOINTMENTS_PER_EMAIL active
+appointments so that it cannot hoard places.
+"""
+
+import unicodedata
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from . import lifecycle
+from .errors import LimitReached
+from .models import ACTIVE_STATUSES, Appointment, EmailLock, Status
+from .names import surname_key
+
+
+def same_person(appointments, person):
+    """The appointments among `appointments` that belong to `person`."""
+    return appointments.filter(
+        surname_key=surname_key(person.surname),
+        given_names_key=surname_key(person.given_names),
+        date_of_birth=person.date_of_birth,
+    )
+
+
+def check_email_limits(key, service, exclude_pk=None, person=None, adding=1):
+    """Raise LimitReached unless `adding` more active appointments fit the mailbox `key`
+    (locked for the rest of the transaction) and `person` has none yet for `service`."""
+    if not key:
+        return
+    # apply_retention deletes unused locks: one removed between the insert and the lock is
+    # inserted again.
+    for _attempt in range(3):
+        EmailLock.objects.bulk_create([EmailLock(email_key=key)], ignore_conflicts=True)
+        if EmailLock.objects.select_for_update().filter(email_key=key).first():
+            break
+    active = Appointment.objects.filter(email_key=key, status__in=ACTIVE_STATUSES)
+    if exclude_pk:
+        active = active.exclude(pk=exclude_pk)
+    same_service = active.filter(service=service)
+    if person is not None and same_person(same_service, person).exists():
+        raise LimitReached()
+    if same_service.count() + adding > settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE:
+        raise LimitReached(
+            _(
+                "This e-mail address already has the maximum number of appointments for "
+                "this concern."
+            )
+        )
+    if active.count() + adding > settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL:
+        raise LimitReached(
+            _("This e-mail address already has the maximum number of open appointments.")
+        )
+
+
+def verify_members(appointment, *, now):
+    """The booker verified a group booking: every held person of the party is booked too."""
+    if not appointment.party_id:
+        return
+    held = Appointment.objects.filter(party_id=appointment.party_id, status=Status.HELD)
+    for member_id in held.exclude(pk=appointment.pk).values_list("pk", flat=True):
+        lifecycle.move(
+            appointment_id=member_id,
+            to_status=Status.BOOKED,
+            now=now,
+            extra_fields={"hold_expires_at": None},
+        )
+
+
+# Characters a free-text note may not contain: markup, bidi controls (they reverse text on
+# staff screens), other control and invisible format characters.
+_MARKUP = set("<>")
+
+
+def needs_note_problem(text):
+    """A translated message when `text` is not an acceptable note on needs, else None."""
+    if len(text) > settings.NEEDS_NOTE_MAX_LENGTH:
+        return _("Please keep the note to %(count)d characters.") % {
+            "count": settings.NEEDS_NOTE_MAX_LENGTH
+        }
+    for char in text:
+        if char in _MARKUP or (
+            unicodedata.category(char) in ("Cc", "Cf") and char not in "\n\t\u200c\u200d"
+        ):
+            return _(
+                "Please write the note as plain text (no < > or invisible control characters)."
+            )
+    return None
