@@ -46,6 +46,13 @@ class InvalidSurname(BookingError):
     default_message = _("Please enter your surname in Latin letters, as in your passport.")
 
 
+class InvalidName(BookingError):
+    """A name outside the name policy (names.clean_name): controls, digits, emoji, markup."""
+
+    http_status = 400
+    default_message = _("Please enter the name with letters, as in your passport.")
+
+
 class HoldExpired(BookingError):
     default_message = _(
         "The reservation has expired because it was not confirmed in time. Please book again."

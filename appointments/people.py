@@ -3,6 +3,8 @@
 import dataclasses
 import datetime as dt
 
+from .names import routing_surname
+
 
 @dataclasses.dataclass(frozen=True)
 class Person:
@@ -17,6 +19,13 @@ class Person:
     language: str = "de"
     interpreter_needed: bool = False
     interpreter_language: str = ""
+    # The passport's Latin spelling when the surname is in another script (names.py, rule 4).
+    surname_latin: str = ""
+
+    @property
+    def routing_surname(self):
+        """The spelling whose letter decides the responsible team."""
+        return routing_surname(self.surname, self.surname_latin)
 
     @classmethod
     def from_data(cls, data, **overrides):

@@ -159,7 +159,7 @@ class ServiceSlotsView(generics.ListAPIView):
             teams = [
                 responsible_team(
                     service=service,
-                    surname=params["surname"],
+                    surname=params.get("surname_latin") or params["surname"],
                     nationality=str(params.get("nationality") or ""),
                 )
             ]

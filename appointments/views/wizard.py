@@ -56,13 +56,17 @@ def start(request, slug):
     draft = _draft(request, service) or {}
     form = SurnameForm(
         request.POST or None,
-        initial={"surname": draft.get("surname"), "nationality": draft.get("nationality")},
+        initial={
+            "surname": draft.get("surname"),
+            "surname_latin": draft.get("surname_latin"),
+            "nationality": draft.get("nationality"),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
             team = responsible_team(
                 service=service,
-                surname=form.cleaned_data["surname"],
+                surname=form.cleaned_data["surname_latin"] or form.cleaned_data["surname"],
                 nationality=form.cleaned_data["nationality"],
             )
         except BookingError as error:
@@ -71,6 +75,7 @@ def start(request, slug):
             request.session[DRAFT] = {
                 "service": service.slug,
                 "surname": form.cleaned_data["surname"],
+                "surname_latin": form.cleaned_data["surname_latin"],
                 "nationality": form.cleaned_data["nationality"],
                 "team": team.pk,
             }
@@ -186,7 +191,12 @@ def details(request, slug):
 
 def _hold(request, service, slot, draft, form):
     data = form.cleaned_data
-    person = Person.from_data(data, surname=draft["surname"], nationality=draft["nationality"])
+    person = Person.from_data(
+        data,
+        surname=draft["surname"],
+        surname_latin=draft.get("surname_latin", ""),
+        nationality=draft["nationality"],
+    )
     try:
         appointment, _token = booking.book(
             service=service, slot_id=slot.pk, person=person, channel=Channel.ONLINE
