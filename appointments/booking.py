@@ -43,7 +43,7 @@ from .models import (
 from .names import email_key, surname_key
 from .people import Person
 from .rebooking_offers import OFFICE_REASONS, offer_rebooking
-from .responsibility import responsible_team
+from .responsibility import responsible_team, team_for_person
 
 __all__ = ["Person", "book", "cancel", "create_appointment", "reschedule", "verify"]
 
@@ -184,9 +184,7 @@ def book(*, service, slot_id, person, channel, actor=None, case=None, now=None, 
     now = now or timezone.now()
     if not service.active or (channel == Channel.ONLINE and not service.bookable_online):
         raise ServiceNotBookable()
-    team = responsible_team(
-        service=service, surname=person.routing_surname, nationality=person.nationality
-    )
+    team = team_for_person(service=service, person=person)
     slot = _slot_for(slot_id, service, team, now)
     online = channel == Channel.ONLINE
     if online:

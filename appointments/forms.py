@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .errors import InvalidName
-from .names import check_surname, clean_latin_spelling, clean_name
+from .name_policy import check_surname, clean_latin_spelling, clean_name
 
 
 def policy_checked(check, *values):

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from ..errors import InvalidName
 from ..models import Service, Status
-from ..names import check_surname, clean_latin_spelling, clean_name
+from ..name_policy import check_surname, clean_latin_spelling, clean_name
 
 # The longest range of days one availability request may span.
 MAX_RANGE_DAYS = 62

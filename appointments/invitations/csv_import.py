@@ -20,7 +20,7 @@ from django_countries import countries
 from ..audit import log_event
 from ..errors import ImportRefused, InvalidName
 from ..models import Invitation, InvitationBatch, InvitationWindow, Service
-from ..names import check_surname, clean_name
+from ..name_policy import check_surname, clean_name
 from .csv_columns import (
     COLUMN_LABELS,
     COLUMNS,

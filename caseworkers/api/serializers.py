@@ -26,7 +26,7 @@ from appointments.models import (
     Status,
     Team,
 )
-from appointments.names import clean_latin_spelling, clean_name
+from appointments.name_policy import clean_latin_spelling, clean_name
 
 ID = {"min_value": 1, "max_value": 2**62}
 

@@ -10,7 +10,7 @@ from django_countries import countries
 from appointments.codes import normalize_code
 from appointments.errors import InvalidName
 from appointments.models import Service, Team
-from appointments.names import check_surname, clean_latin_spelling, clean_name
+from appointments.name_policy import check_surname, clean_latin_spelling, clean_name
 
 
 class FindForm(forms.Form):

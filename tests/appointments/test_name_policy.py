@@ -9,7 +9,7 @@ from appointments.errors import InvalidName
 from appointments.forms import PersonForm, SurnameForm
 from appointments.invitations import csv_import
 from appointments.models import Appointment, ResponsibilityRule
-from appointments.names import check_surname, clean_name
+from appointments.name_policy import check_surname, clean_name
 from caseworkers.roles import RECEPTION
 from tests.appointments.api.helpers import booking_payload
 from tests.factories import HEADER, NOW, ServiceFactory, TeamFactory, bookable_slot, csv_bytes, row
