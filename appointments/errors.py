@@ -154,6 +154,11 @@ class TooManyAttempts(BookingError):
         "Please try again later."
     )
 
+    def __init__(self, message=None, *, retry_after=None, retry_at=None):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds until the limit's window ends
+        self.retry_at = retry_at  # that moment (aware)
+
 
 class ChallengeFailed(BookingError):
     http_status = 400

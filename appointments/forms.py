@@ -107,6 +107,16 @@ class PersonForm(forms.Form):
         max_length=50,
         required=False,
     )
+    partner_key = forms.CharField(
+        label=_("Partner key (counselling offices only)"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Counselling offices that book for many people receive a key from us. Residents "
+            "leave this empty."
+        ),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=True),
+    )
     consent = forms.BooleanField(
         label=_(
             "I have read the privacy notice and agree that my data is processed for this "

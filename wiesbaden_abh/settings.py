@@ -378,8 +378,9 @@ BOOKING_CHALLENGE_HMAC_KEY = env.str("BOOKING_CHALLENGE_HMAC_KEY", default="") o
 BOOKING_CHALLENGE_MAX_NUMBER = env.int("BOOKING_CHALLENGE_MAX_NUMBER", default=100_000)
 # Rate limits on holds and verifications (cache-based); "off" only for tests and benchmarks.
 RATE_LIMITS = _flag("RATE_LIMITS", True)
-# Reservations (holds) per client address per hour, and per e-mail address per day.
-RATE_LIMIT_HOLDS_PER_IP_HOUR = env.int("RATE_LIMIT_HOLDS_PER_IP_HOUR", default=10)
+# Reservations (holds) per client address per hour (shared addresses: see the end of this
+# section), and per e-mail address per day.
+RATE_LIMIT_HOLDS_PER_IP_HOUR = env.int("RATE_LIMIT_HOLDS_PER_IP_HOUR", default=30)
 RATE_LIMIT_HOLDS_PER_EMAIL_DAY = env.int("RATE_LIMIT_HOLDS_PER_EMAIL_DAY", default=5)
 # Verification and manage-link attempts per client address per hour.
 RATE_LIMIT_LINKS_PER_IP_HOUR = env.int("RATE_LIMIT_LINKS_PER_IP_HOUR", default=60)
@@ -526,6 +527,15 @@ DISPLAY_DEFAULT_SERVICE_MINUTES = env.int("DISPLAY_DEFAULT_SERVICE_MINUTES", def
 # A counter counts as open when it called someone within this many minutes:
 DISPLAY_ACTIVE_COUNTER_MINUTES = env.int("DISPLAY_ACTIVE_COUNTER_MINUTES", default=60)
 DISPLAY_ANNOUNCEMENT_SECONDS = env.int("DISPLAY_ANNOUNCEMENT_SECONDS", default=5)
+
+# Shared addresses (issue 17): shelters, counselling offices and mobile networks put many
+# residents behind one address, so holds per address (RATE_LIMIT_HOLDS_PER_IP_HOUR, counted in
+# clock-aligned windows: the 429 says when the window ends) are generous and persons and
+# mailboxes are limited on their own; a counselling office's partner key raises the address
+# limit. Reservations per person (surname + date of birth) per day:
+RATE_LIMIT_HOLDS_PER_PERSON_DAY = env.int("RATE_LIMIT_HOLDS_PER_PERSON_DAY", default=4)
+# The hourly address limit a new partner key gets (editable per key on its screen):
+PARTNER_KEY_DEFAULT_LIMIT = env.int("PARTNER_KEY_DEFAULT_LIMIT", default=200)
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {

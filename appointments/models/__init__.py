@@ -34,7 +34,7 @@ from .invitations import (
     Salutation,
 )
 from .outbox import OutboxMessage, OutboxStatus
-from .protection import FallbackCounter
+from .protection import FallbackCounter, PartnerKey
 from .rebooking import RebookingOffer
 from .statistics import CaseFigure, DailyCapacity, DailyFigure, HourlyFigure, StatisticsDay
 
@@ -69,6 +69,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Outcome",
+    "PartnerKey",
     "Priority",
     "RebookingOffer",
     "ResponsibilityRule",

@@ -43,8 +43,14 @@ def _draft(request, service):
     return draft if draft.get("service") == service.slug else None
 
 
-def too_many(request):
-    return render(request, "429.html", status=429)
+def too_many(request, error=None, back_url=None):
+    """The 429 page: when to try again (from the error), and the way back to the form."""
+    context = {"error": error, "back_url": back_url}
+    return render(request, "429.html", context, status=429)
+
+
+# Entered data kept in the session when a limit refuses a hold (never the secrets).
+NOT_KEPT = {"csrfmiddlewaretoken", "altcha", "partner_key", "consent"}
 
 
 @require_http_methods(["GET", "POST"])
@@ -158,7 +164,7 @@ def details(request, slug):
     slot = Slot.objects.select_related("team").filter(pk=draft["slot"]).first()
     if slot is None:
         return redirect("appointments:calendar", slug=service.slug)
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST or None, initial=draft.get("entered") or None)
     challenge_error = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -166,9 +172,14 @@ def details(request, slug):
                 request,
                 email=form.cleaned_data["email"],
                 challenge_payload=request.POST.get("altcha", ""),
+                person=Person.from_data(form.cleaned_data, surname=draft["surname"]),
+                partner_key=form.cleaned_data.get("partner_key", ""),
             )
-        except TooManyAttempts:
-            return too_many(request)
+        except TooManyAttempts as error:
+            entered = {k: v for k, v in request.POST.items() if k not in NOT_KEPT}
+            request.session[DRAFT] = {**draft, "entered": entered}
+            back = reverse("appointments:details", kwargs={"slug": service.slug})
+            return too_many(request, error, back_url=back)
         except ChallengeFailed as error:
             challenge_error = error.message
         else:
