@@ -27,7 +27,7 @@ class PartnerKey(models.Model):
 
     organisation = models.CharField(_("organisation"), max_length=200)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    limit = models.PositiveIntegerField(_("reservations per address window"))
+    limit = models.PositiveIntegerField(_("reservations per hour from its address"))
     active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
