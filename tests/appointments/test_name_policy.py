@@ -142,6 +142,8 @@ def test_the_staff_walk_in_form_applies_the_policy(client, login_as, split_by_le
     )
     walk_in = Appointment.objects.get()
     assert walk_in.queue_team == second and walk_in.surname_latin == "Shevchenko"
+    found = client.post("/backoffice/reception/", {"surname": "shevchenko"}).content.decode()
+    assert "Шевченко (Shevchenko), Olena" in found  # either spelling finds; staff see both
 
 
 @pytest.mark.django_db
