@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml requirements.lock | $(PY)
 install: $(STAMP)
 
 ## run: install, migrate, load demo data, start web + worker + beat (Ctrl-C stops all)
+# honcho gives each process its own PORT (web PORT, worker PORT+100, ...): SITE_URL is fixed
+# here from the web port so the worker's mails link to the web server.
 run: install
 	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages -v0 --ignore '.venv/*'; fi
 	$(PY) manage.py migrate --noinput
@@ -31,7 +33,7 @@ run: install
 	@echo "  Django admin:   http://127.0.0.1:$(PORT)/admin/"
 	@echo "  (demo logins above; mails are printed by the worker)"
 	@echo ""
-	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	PORT=$(PORT) SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(VENV)/bin/honcho -f Procfile.dev start
 
 ## test: install and run the whole suite (lint, import contracts, migrations, checks, pytest incl. browser tests)
 test: install system-packages

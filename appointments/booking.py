@@ -42,7 +42,7 @@ from .models import (
 from .names import email_key, surname_key
 from .people import Person
 from .rebooking_offers import OFFICE_REASONS, offer_rebooking
-from .responsibility import responsible_team
+from .responsibility import responsible_team, team_for_person
 
 __all__ = ["Person", "book", "cancel", "create_appointment", "reschedule", "verify"]
 
@@ -113,6 +113,7 @@ def create_appointment(
         "status": status,
         "priority": priority,
         "surname": person.surname.strip(),
+        "surname_latin": person.surname_latin.strip(),
         "given_names": person.given_names.strip(),
         "date_of_birth": person.date_of_birth,
         "email": person.email.strip(),
@@ -167,7 +168,7 @@ def book(*, service, slot_id, person, channel, actor=None, case=None, now=None, 
     now = now or timezone.now()
     if not service.active or (channel == Channel.ONLINE and not service.bookable_online):
         raise ServiceNotBookable()
-    team = responsible_team(service=service, surname=person.surname, nationality=person.nationality)
+    team = team_for_person(service=service, person=person)
     slot = _slot_for(slot_id, service, team, now)
     online = channel == Channel.ONLINE
     if online:
@@ -291,7 +292,7 @@ def reschedule(*, appointment_id, slot_id, actor=None, internal=False, now=None,
         return appointment
     team = responsible_team(
         service=appointment.service,
-        surname=appointment.surname,
+        surname=appointment.routing_surname,
         nationality=str(appointment.nationality),
     )
     slot = _slot_for(slot_id, appointment.service, team, now)

@@ -32,14 +32,20 @@ def ics_attachment(appointment):
     return (f"termin-{appointment.code}.ics", ics_bytes(appointment), "text/calendar")
 
 
+def standard_qr(data):
+    """A standard QR code (never a Micro QR, which segno.make picks for short content and most
+    phone cameras and readers such as zbarimg cannot read), error correction M or better."""
+    return segno.make_qr(data, error="m")
+
+
 def qr_svg(code):
     """The booking code as an inline SVG QR code (reception scans it at check-in)."""
     buffer = io.BytesIO()
-    segno.make(code, error="m").save(
+    standard_qr(code).save(
         buffer,
         kind="svg",
         scale=5,
-        border=2,
+        border=4,
         xmldecl=False,
         svgns=True,
         title=code,
@@ -62,3 +68,20 @@ def link_qr_svg(url, *, title):
         svgclass="qr-code",
     )
     return buffer.getvalue().decode()
+
+
+def qr_png(data, *, scale=6):
+    """The QR code as PNG bytes (mail attachment), with the standard quiet zone."""
+    buffer = io.BytesIO()
+    standard_qr(data).save(buffer, kind="png", scale=scale, border=4)
+    return buffer.getvalue()
+
+
+def qr_png_data_uri(data, *, scale=4):
+    """The QR code as a PNG data URI (WeasyPrint paints it faster than an SVG)."""
+    return standard_qr(data).png_data_uri(scale=scale, border=4)
+
+
+def qr_attachment(appointment):
+    """The booking code's QR code as a PNG attachment of a mail (shown at check-in)."""
+    return (f"qr-{appointment.code}.png", qr_png(appointment.code), "image/png")

@@ -46,6 +46,13 @@ class InvalidSurname(BookingError):
     default_message = _("Please enter your surname in Latin letters, as in your passport.")
 
 
+class InvalidName(BookingError):
+    """A name outside the name policy (names.clean_name): controls, digits, emoji, markup."""
+
+    http_status = 400
+    default_message = _("Please enter the name with letters, as in your passport.")
+
+
 class HoldExpired(BookingError):
     default_message = _(
         "The reservation has expired because it was not confirmed in time. Please book again."
@@ -146,6 +153,11 @@ class TooManyAttempts(BookingError):
         "To keep appointments fair for everyone, we limit how often a booking can be tried. "
         "Please try again later."
     )
+
+    def __init__(self, message=None, *, retry_after=None, retry_at=None):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds until the limit's window ends
+        self.retry_at = retry_at  # that moment (aware)
 
 
 class ChallengeFailed(BookingError):

@@ -9,7 +9,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .names import routing_letter
+from .errors import InvalidName
+from .name_policy import check_surname, clean_latin_spelling, clean_name
+
+
+def policy_checked(check, *values):
+    """A names.py check as a form check: its InvalidName becomes the field's error."""
+    try:
+        return check(*values)
+    except InvalidName as error:
+        raise forms.ValidationError(error.message) from None
 
 
 def _country_choices():
@@ -22,8 +31,17 @@ class SurnameForm(forms.Form):
     surname = forms.CharField(
         label=_("Surname"),
         max_length=100,
-        help_text=_("As in your passport, in Latin letters."),
+        help_text=_("As in your passport, in any script."),
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    surname_latin = forms.CharField(
+        label=_("Latin spelling as in the passport"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Only needed if your surname is written in another script, for example Arabic "
+            "or Cyrillic: the spelling in Latin letters from your passport."
+        ),
     )
     nationality = forms.ChoiceField(
         label=_("Nationality"),
@@ -32,12 +50,19 @@ class SurnameForm(forms.Form):
     )
 
     def clean_surname(self):
-        surname = " ".join(self.cleaned_data["surname"].split())
-        if routing_letter(surname) is None:
-            raise forms.ValidationError(
-                _("Please enter your surname in Latin letters, as in your passport.")
-            )
-        return surname
+        return policy_checked(clean_name, self.cleaned_data["surname"])
+
+    def clean_surname_latin(self):
+        return policy_checked(clean_latin_spelling, self.cleaned_data["surname_latin"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("surname") and "surname_latin" in data:
+            try:
+                check_surname(data["surname"], data["surname_latin"])
+            except InvalidName as error:
+                self.add_error("surname_latin", error.message)
+        return data
 
 
 class PersonForm(forms.Form):
@@ -82,6 +107,16 @@ class PersonForm(forms.Form):
         max_length=50,
         required=False,
     )
+    partner_key = forms.CharField(
+        label=_("Partner key (counselling offices only)"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Counselling offices that book for many people receive a key from us. Residents "
+            "leave this empty."
+        ),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=True),
+    )
     consent = forms.BooleanField(
         label=_(
             "I have read the privacy notice and agree that my data is processed for this "
@@ -93,6 +128,9 @@ class PersonForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = (get_language() or "de").split("-")[0]
+
+    def clean_given_names(self):
+        return policy_checked(clean_name, self.cleaned_data["given_names"])
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

@@ -7,8 +7,12 @@ Surname routing letter (Buchstabenzuständigkeit), documented rule:
    del, della, di, da, du, dos, das, la, le, zu, zum, zur, ten, ter, vom, and the Arabic
    article al-/el- (with hyphen, apostrophe or space), as in "von der Leyen" → L,
    "de la Cruz" → C, "al-Hassan" → H, "El Amrani" → A.
-3. The first Latin letter A–Z of what remains is the routing letter. A name without any
-   Latin letter is refused (the passport spelling in Latin letters is asked for).
+3. The first Latin letter A–Z of what remains is the routing letter.
+4. A surname in another script (Arabic, Cyrillic, Greek …) routes by its Latin spelling as
+   in the passport (`surname_latin`), which is then required: the team letter ranges apply
+   to the Latin spelling. A Latin surname routes by itself (a Latin spelling given anyway
+   takes precedence: it is the passport's).
+The name policy (which characters a name may hold) is in name_policy.py.
 """
 
 import re
@@ -99,3 +103,8 @@ def email_key(email):
         local = local.replace(".", "")
         domain = "gmail.com"
     return f"{local}@{domain}"
+
+
+def routing_surname(surname, surname_latin=""):
+    """The spelling whose letter decides the team: the Latin one when given, else the surname."""
+    return surname_latin or surname

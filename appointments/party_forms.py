@@ -7,9 +7,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .forms import policy_checked
 from .households import needs_note_problem
 from .models import PartyMode
-from .names import routing_letter
+from .name_policy import clean_name
 
 
 def party_allowed(service):
@@ -48,22 +49,20 @@ class OtherPersonForm(forms.Form):
     """Step 3: one more person of the group (the booker is the first person)."""
 
     given_names = forms.CharField(label=_("Given names"), max_length=150)
-    surname = forms.CharField(
-        label=_("Surname"), max_length=100, help_text=_("As in the passport, in Latin letters.")
-    )
+    surname = forms.CharField(label=_("Surname"), max_length=100)
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Please enter a valid date, for example 1990-04-23.")},
     )
 
+    # One name policy for every name field (name_policy.py); the group shares the booker's
+    # team, so no Latin spelling is needed to route another person.
+    def clean_given_names(self):
+        return policy_checked(clean_name, self.cleaned_data["given_names"])
+
     def clean_surname(self):
-        surname = " ".join(self.cleaned_data["surname"].split())
-        if routing_letter(surname) is None:
-            raise forms.ValidationError(
-                _("Please enter the surname in Latin letters, as in the passport.")
-            )
-        return surname
+        return policy_checked(clean_name, self.cleaned_data["surname"])
 
     def clean_date_of_birth(self):
         return _birth_date(self.cleaned_data["date_of_birth"])

@@ -3,6 +3,8 @@
 import dataclasses
 import datetime as dt
 
+from .names import routing_surname
+
 
 @dataclasses.dataclass(frozen=True)
 class Person:
@@ -22,6 +24,13 @@ class Person:
     needs_sign_language: bool = False
     needs_companion: bool = False
     needs_note: str = ""
+    # The passport's Latin spelling when the surname is in another script (names.py, rule 4).
+    surname_latin: str = ""
+
+    @property
+    def routing_surname(self):
+        """The spelling whose letter decides the responsible team."""
+        return routing_surname(self.surname, self.surname_latin)
 
     @classmethod
     def from_data(cls, data, **overrides):

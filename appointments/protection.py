@@ -10,17 +10,23 @@ import functools
 import hashlib
 import ipaddress
 import json
+import math
 import secrets
 
 import altcha
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from . import outage
+from .audit import log_event
+from .codes import hash_token, new_token
 from .errors import ChallengeFailed, TooManyAttempts
-from .names import email_key
+from .models import PartnerKey
+from .names import email_key, surname_key
 
 HOUR, DAY = 3600, 86400
 # What a cache call raises when Redis cannot be reached or answers too late.
@@ -118,12 +124,21 @@ def _is_trusted(address, networks):
     return any(address.version == network.version and address in network for network in networks)
 
 
+def count_in_window(scope, identity, *, window_seconds, now=None):
+    """One more attempt of `identity` in `scope` within the current clock-aligned window:
+    (the count in the window, seconds until the window ends)."""
+    seconds = int((now or timezone.now()).timestamp())
+    start = seconds - seconds % window_seconds
+    remaining = start + window_seconds - seconds
+    digest = hashlib.sha256(f"{scope}:{identity}".encode()).hexdigest()[:32]
+    return _count(f"ratelimit:{scope}:{start}:{digest}", max(remaining, 1)), remaining
+
+
 def allow(scope, identity, *, limit, window_seconds):
     """Count one attempt of `identity` in `scope`; False once more than `limit` in the window."""
     if not settings.RATE_LIMITS:
         return True
-    digest = hashlib.sha256(f"{scope}:{identity}".encode()).hexdigest()[:32]
-    return _count(f"ratelimit:{scope}:{digest}", window_seconds) <= limit
+    return count_in_window(scope, identity, window_seconds=window_seconds)[0] <= limit
 
 
 def link_attempt_allowed(request):
@@ -136,24 +151,86 @@ def link_attempt_allowed(request):
     )
 
 
-def check_hold(request, *, email, challenge_payload):
-    """Before a hold: the limits per client address (hour) and mailbox (day), then a solved
-    challenge. Raises TooManyAttempts or ChallengeFailed; web and API map them alike."""
-    allowed = allow(
-        "hold-ip",
-        client_ip(request),
-        limit=settings.RATE_LIMIT_HOLDS_PER_IP_HOUR,
-        window_seconds=HOUR,
-    ) and allow(
-        "hold-email",
-        email_key(email),
-        limit=settings.RATE_LIMIT_HOLDS_PER_EMAIL_DAY,
-        window_seconds=DAY,
+def refused_until(remaining, *, now=None):
+    """TooManyAttempts saying when to try again: clock time (and day if not today), minutes."""
+    now = now or timezone.now()
+    retry_at = now + datetime.timedelta(seconds=remaining)
+    local = timezone.localtime(retry_at)
+    same_day = local.date() == timezone.localdate(now)
+    when = (
+        formats.time_format(local, "H:i")
+        if same_day
+        else formats.date_format(local, "SHORT_DATETIME_FORMAT")
     )
-    if not allowed:
-        raise TooManyAttempts()
+    message = _(
+        "To keep appointments fair for everyone, we limit how often a booking can be tried. "
+        "Please try again from %(time)s (in about %(minutes)s minutes). What you entered is kept."
+    ) % {"time": when, "minutes": max(math.ceil(remaining / 60), 1)}
+    return TooManyAttempts(message, retry_after=remaining, retry_at=retry_at)
+
+
+def check_hold(request, *, email, challenge_payload, person=None, partner_key=""):
+    """Before a hold: the limits per client address (hour; a partner key raises it), mailbox
+    and person (day), then a solved challenge. Raises TooManyAttempts (saying when to try
+    again) or ChallengeFailed; web and API map them alike."""
+    if settings.RATE_LIMITS:
+        partner = partner_for_key(partner_key)
+        ip_limit = settings.RATE_LIMIT_HOLDS_PER_IP_HOUR
+        ip_scope = "hold-ip"
+        if partner is not None and partner.limit > ip_limit:
+            ip_limit, ip_scope = partner.limit, f"hold-partner-{partner.pk}"
+        limits = [
+            (ip_scope, client_ip(request), ip_limit, HOUR),
+            ("hold-email", email_key(email), settings.RATE_LIMIT_HOLDS_PER_EMAIL_DAY, DAY),
+        ]
+        if person is not None:
+            identity = f"{surname_key(person.surname)}|{person.date_of_birth}"
+            limits.append(("hold-person", identity, settings.RATE_LIMIT_HOLDS_PER_PERSON_DAY, DAY))
+        for scope, identity, limit, window in limits:
+            count, remaining = count_in_window(scope, identity, window_seconds=window)
+            if count > limit:
+                raise refused_until(remaining)
     if challenge_enabled() and not verify_challenge(challenge_payload):
         raise ChallengeFailed()
+
+
+# --- Partner keys of counselling offices ----------------------------------------------------
+
+
+def partner_for_key(key):
+    """The active partner whose key this is, or None (a wrong key is simply no key)."""
+    key = (key or "").strip()
+    if not key or len(key) > 200:
+        return None
+    return PartnerKey.objects.filter(key_hash=hash_token(key), active=True).first()
+
+
+@transaction.atomic
+def create_partner_key(*, organisation, limit, actor, now=None):
+    """A new partner key; returns (partner, key). Only the hash is stored: show the key once."""
+    now = now or timezone.now()
+    key = new_token()
+    partner = PartnerKey.objects.create(
+        organisation=organisation.strip(),
+        key_hash=hash_token(key),
+        limit=limit,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_at=now,
+    )
+    log_event(action="partner_key.created", actor=actor, at=now, partner=partner.pk, limit=limit)
+    return partner, key
+
+
+@transaction.atomic
+def set_partner_key_active(*, partner_id, active, actor):
+    """Switch a partner key off (or on again); audited. Returns the partner."""
+    partner = PartnerKey.objects.select_for_update().get(pk=partner_id)
+    if partner.active != active:
+        PartnerKey.objects.filter(pk=partner.pk).update(active=active)
+        partner.active = active
+        action = "partner_key.activated" if active else "partner_key.deactivated"
+        log_event(action=action, actor=actor, partner=partner.pk)
+    return partner
 
 
 # --- Proof-of-work challenge (ALTCHA v2 protocol) ------------------------------------------

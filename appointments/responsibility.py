@@ -25,6 +25,14 @@ def responsible_team(*, service, surname, nationality=None):
     raise NotResponsible()
 
 
+def team_for_person(*, service, person):
+    """The responsible team for a Person: a surname in another script routes by its Latin
+    spelling (names.py, rule 4)."""
+    return responsible_team(
+        service=service, surname=person.routing_surname, nationality=person.nationality
+    )
+
+
 def coverage_problems(rules):
     """Overlaps and gaps among one service's rules, as translated messages (empty = fine).
 

@@ -85,6 +85,9 @@ ACTION_DESCRIPTIONS = {
     "walk_in.beyond_contingent": _("Emergency admitted beyond the day's walk-in places"),
     "statistics.nightly_rebuild": _("Statistics rebuilt overnight"),
     # Staff accounts and devices.
+    "partner_key.created": _("Partner key of a counselling office created"),
+    "partner_key.deactivated": _("Partner key of a counselling office deactivated"),
+    "partner_key.activated": _("Partner key of a counselling office activated again"),
     "api_token.issued": _("API token issued"),
     "api_token.revoked": _("API token revoked"),
     "device_token.created": _("Device token created"),

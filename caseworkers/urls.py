@@ -15,6 +15,7 @@ from .views import (
     feedback,
     invitations,
     messages,
+    partners,
     privacy,
     queue,
     reception,
@@ -58,6 +59,8 @@ supervision_patterns = [
     path("privacy/<int:appointment_id>/erase/", privacy.erase, name="privacy_erase"),
     path("feedback/", feedback.feedback_list, name="feedback"),
     path("feedback/<int:feedback_id>/", feedback.feedback_detail, name="feedback_detail"),
+    path("partners/", partners.partner_list, name="partners"),
+    path("partners/<int:partner_id>/active/", partners.partner_toggle, name="partner_toggle"),
 ]
 
 # --- Proactive invitations (supervisors): /backoffice/invitations/ --------------------------

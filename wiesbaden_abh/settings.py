@@ -54,7 +54,11 @@ if not DEBUG and (
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
 )
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Links in mails and .ics UIDs: SITE_URL when set, else the development server's own port
+# (`PORT=8101 make run` writes http://127.0.0.1:8101, not :8000).
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip(
+    "/"
+)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
@@ -377,8 +381,9 @@ BOOKING_CHALLENGE_HMAC_KEY = env.str("BOOKING_CHALLENGE_HMAC_KEY", default="") o
 BOOKING_CHALLENGE_MAX_NUMBER = env.int("BOOKING_CHALLENGE_MAX_NUMBER", default=100_000)
 # Rate limits on holds and verifications (cache-based); "off" only for tests and benchmarks.
 RATE_LIMITS = _flag("RATE_LIMITS", True)
-# Reservations (holds) per client address per hour, and per e-mail address per day.
-RATE_LIMIT_HOLDS_PER_IP_HOUR = env.int("RATE_LIMIT_HOLDS_PER_IP_HOUR", default=10)
+# Reservations (holds) per client address per hour (shared addresses: see the end of this
+# section), and per e-mail address per day.
+RATE_LIMIT_HOLDS_PER_IP_HOUR = env.int("RATE_LIMIT_HOLDS_PER_IP_HOUR", default=30)
 RATE_LIMIT_HOLDS_PER_EMAIL_DAY = env.int("RATE_LIMIT_HOLDS_PER_EMAIL_DAY", default=5)
 # Verification and manage-link attempts per client address per hour.
 RATE_LIMIT_LINKS_PER_IP_HOUR = env.int("RATE_LIMIT_LINKS_PER_IP_HOUR", default=60)
@@ -572,6 +577,14 @@ RATE_LIMIT_CHECKS_PER_IP_HOUR = env.int("RATE_LIMIT_CHECKS_PER_IP_HOUR", default
 PARTY_MAX_PERSONS = env.int("PARTY_MAX_PERSONS", default=5)
 # Longest free-text note on needs stated up front (plain text; no markup or bidi controls).
 NEEDS_NOTE_MAX_LENGTH = env.int("NEEDS_NOTE_MAX_LENGTH", default=300)
+# Shared addresses (issue 17): shelters, counselling offices and mobile networks put many
+# residents behind one address, so holds per address (RATE_LIMIT_HOLDS_PER_IP_HOUR, counted in
+# clock-aligned windows: the 429 says when the window ends) are generous and persons and
+# mailboxes are limited on their own; a counselling office's partner key raises the address
+# limit. Reservations per person (surname + date of birth) per day:
+RATE_LIMIT_HOLDS_PER_PERSON_DAY = env.int("RATE_LIMIT_HOLDS_PER_PERSON_DAY", default=4)
+# The hourly address limit a new partner key gets (editable per key on its screen):
+PARTNER_KEY_DEFAULT_LIMIT = env.int("PARTNER_KEY_DEFAULT_LIMIT", default=200)
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
 LOGGING = {

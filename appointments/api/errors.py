@@ -29,8 +29,8 @@ class RateLimited(exceptions.Throttled):
     )
     default_code = "rate_limited"
 
-    def __init__(self, *, retry_after):
-        super().__init__()
+    def __init__(self, *, retry_after, detail=None):
+        super().__init__(detail=detail)
         self.wait = retry_after
 
 

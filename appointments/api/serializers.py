@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
+from ..errors import InvalidName
 from ..households import needs_note_problem
 from ..models import Service, Status
-from ..names import routing_letter
+from ..name_policy import check_surname, clean_latin_spelling, clean_name
 
 # The longest range of days one availability request may span.
 MAX_RANGE_DAYS = 62
@@ -91,21 +92,45 @@ class DateRangeInputSerializer(serializers.Serializer):
         return {**attrs, "date_from": first, "date_to": last}
 
 
-# What clean_surname checks, for the schema (a pattern cannot say it: the letter counts after
-# folding accents and transliterations, as names.routing_letter does).
+# What the name policy (names.py) checks, for the schema.
 SURNAME_RULE = (
-    "As in the passport; at least one Latin letter (A–Z, accents allowed, e.g. Ö, Ç, Ş): the "
-    "first letter after particles such as 'von' or 'al' decides the responsible team."
+    "As in the passport, in any script: letters, spaces, hyphens and apostrophes (no digits, "
+    "emoji, markup or invisible direction marks). A surname not in Latin letters needs "
+    "`surname_latin`; the first Latin letter after particles such as 'von' or 'al' decides "
+    "the responsible team."
+)
+SURNAME_LATIN_RULE = (
+    "The surname's Latin spelling as in the passport; required when `surname` is in another "
+    "script (e.g. Arabic or Cyrillic), then it decides the responsible team."
 )
 
 
+def policy_checked(check, *values):
+    """A names.py check as a serializer check: InvalidName becomes a validation error."""
+    try:
+        return check(*values)
+    except InvalidName as error:
+        raise serializers.ValidationError(error.message) from None
+
+
 def clean_surname(value):
-    surname = " ".join(value.split())
-    if routing_letter(surname) is None:
-        raise serializers.ValidationError(
-            _("Please enter your surname in Latin letters, as in your passport.")
-        )
-    return surname
+    return policy_checked(clean_name, value)
+
+
+def check_latin_spelling(attrs):
+    """The cross-field rule: a surname in another script needs its Latin spelling."""
+    if attrs.get("surname"):
+        try:
+            check_surname(attrs["surname"], attrs.get("surname_latin", ""))
+        except InvalidName as error:
+            raise serializers.ValidationError({"surname_latin": [error.message]}) from None
+    return attrs
+
+
+def surname_latin_field():
+    return serializers.CharField(
+        required=False, allow_blank=True, max_length=100, default="", help_text=SURNAME_LATIN_RULE
+    )
 
 
 class SlotQueryInputSerializer(DateRangeInputSerializer):
@@ -118,10 +143,17 @@ class SlotQueryInputSerializer(DateRangeInputSerializer):
             f"only those can be booked for this person. {SURNAME_RULE}"
         ),
     )
+    surname_latin = surname_latin_field()
     nationality = CountryField(required=False, help_text="ISO 3166 country code, e.g. TR.")
 
     def validate_surname(self, value):
         return clean_surname(value)
+
+    def validate_surname_latin(self, value):
+        return policy_checked(clean_latin_spelling, value)
+
+    def validate(self, attrs):
+        return check_latin_spelling(super().validate(attrs))
 
 
 class SlotOutputSerializer(serializers.Serializer):
@@ -156,7 +188,7 @@ class FurtherPersonInputSerializer(serializers.Serializer):
         return clean_surname(value)
 
     def validate_given_names(self, value):
-        return " ".join(value.split())
+        return policy_checked(clean_name, value)
 
     def validate_date_of_birth(self, born):
         return _birth_date(born)
@@ -168,6 +200,7 @@ class BookingInputSerializer(serializers.Serializer):
     )
     slot = serializers.IntegerField(min_value=1, max_value=2**62)
     surname = serializers.CharField(min_length=1, max_length=100, help_text=SURNAME_RULE)
+    surname_latin = surname_latin_field()
     given_names = serializers.CharField(min_length=1, max_length=150)
     date_of_birth = serializers.DateField(error_messages={"invalid": INVALID_DATE})
     email = serializers.EmailField(max_length=254)
@@ -223,8 +256,11 @@ class BookingInputSerializer(serializers.Serializer):
     def validate_surname(self, value):
         return clean_surname(value)
 
+    def validate_surname_latin(self, value):
+        return policy_checked(clean_latin_spelling, value)
+
     def validate_given_names(self, value):
-        return " ".join(value.split())  # DRF has refused blanks already (trim_whitespace)
+        return policy_checked(clean_name, value)
 
     def validate_date_of_birth(self, born):
         return _birth_date(born)
@@ -247,7 +283,7 @@ class BookingInputSerializer(serializers.Serializer):
     def validate(self, attrs):
         if not attrs.get("interpreter"):
             attrs["interpreter_language"] = ""
-        return attrs
+        return check_latin_spelling(attrs)
 
 
 class BookingCreatedOutputSerializer(serializers.Serializer):

@@ -59,6 +59,14 @@ CODE = OpenApiParameter(
     examples=[OpenApiExample("code", value="K7M2QX9A")],
 )
 ERRORS = error_responses(400, 404, 409, 429)
+PARTNER_KEY_HEADER = "X-Partner-Key"
+PARTNER_KEY = OpenApiParameter(
+    PARTNER_KEY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="A counselling office's partner key: raises the limit per client address.",
+)
 
 
 class LinkAttemptThrottle(BaseThrottle):
@@ -161,7 +169,7 @@ class ServiceSlotsView(generics.ListAPIView):
             teams = [
                 responsible_team(
                     service=service,
-                    surname=params["surname"],
+                    surname=params.get("surname_latin") or params["surname"],
                     nationality=str(params.get("nationality") or ""),
                 )
             ]
@@ -219,8 +227,10 @@ def _language(requested):
         "Creates a held booking and sends the verification e-mail with the secret token. "
         "409: the time is taken, gone or not bookable online, or the person already holds an "
         "appointment for the service. 400: invalid fields (also a missing or wrong `altcha`). "
-        "429: too many attempts from this address or for this e-mail address."
+        "429: too many attempts from this address, for this e-mail address or this person; "
+        "`Retry-After` says in how many seconds the limit's window ends."
     ),
+    parameters=[PARTNER_KEY],
     request=BookingInputSerializer,
     responses={201: BookingCreatedOutputSerializer, **ERRORS},
     examples=[
@@ -238,10 +248,14 @@ class BookingCreateView(PublicView):
         data = serializer.validated_data
         try:
             protection.check_hold(
-                request, email=data["email"], challenge_payload=data.get("altcha", "")
+                request,
+                email=data["email"],
+                challenge_payload=data.get("altcha", ""),
+                person=Person.from_data(data),
+                partner_key=request.headers.get(PARTNER_KEY_HEADER, ""),
             )
-        except TooManyAttempts:
-            raise RateLimited(retry_after=protection.HOUR) from None
+        except TooManyAttempts as error:
+            raise RateLimited(retry_after=error.retry_after, detail=error.message) from None
         except ChallengeFailed as error:
             raise ValidationError({"altcha": [error.message]}) from None
         person = Person.from_data(data, language=_language(data.get("language")))

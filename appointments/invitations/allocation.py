@@ -84,11 +84,13 @@ class Planner:
     def team_for(self, invitation):
         """The responsible team (cached per service, routing letter and nationality)."""
         nationality = str(invitation.nationality)
-        key = (invitation.service_id, routing_letter(invitation.surname), nationality)
+        key = (invitation.service_id, routing_letter(invitation.routing_surname), nationality)
         if key not in self.teams:
             try:
                 self.teams[key] = responsible_team(
-                    service=invitation.service, surname=invitation.surname, nationality=nationality
+                    service=invitation.service,
+                    surname=invitation.routing_surname,
+                    nationality=nationality,
                 )
             except BookingError as error:
                 self.teams[key] = error

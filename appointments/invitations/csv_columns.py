@@ -15,6 +15,13 @@ MAX_ROWS = 20_000
 COLUMNS = {
     "file_number": ("aktenzeichen", "az", "file number"),
     "surname": ("nachname", "familienname", "surname", "last name"),
+    "surname_latin": (
+        "nachname lateinisch",
+        "nachname (lateinisch)",
+        "lateinische schreibweise",
+        "surname latin",
+        "latin spelling",
+    ),
     "given_names": ("vorname", "vornamen", "given names", "first name", "first names"),
     "date_of_birth": ("geburtsdatum", "date of birth", "birth date"),
     "nationality": ("staatsangehörigkeit", "staatsangehoerigkeit", "nationality"),
@@ -38,6 +45,7 @@ REQUIRED = (
 COLUMN_LABELS = {
     "file_number": gettext_lazy("file number (Aktenzeichen)"),
     "surname": gettext_lazy("surname"),
+    "surname_latin": gettext_lazy("surname (Latin spelling)"),
     "given_names": gettext_lazy("given names"),
     "date_of_birth": gettext_lazy("date of birth"),
     "nationality": gettext_lazy("nationality"),

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from ..audit import log_event
-from ..errors import ImportRefused
+from ..errors import ImportRefused, InvalidName
 from ..models import Invitation, InvitationBatch, InvitationWindow, Service
-from ..names import routing_letter
+from ..name_policy import check_surname, clean_name
 from .csv_columns import (
     COLUMN_LABELS,
     COLUMNS,
@@ -173,8 +173,20 @@ def _check_row(number, raw, services, nations, today):
     for key in ("file_number", "surname", "given_names"):
         if not get[key]:
             errors.append(_("%(column)s is missing.") % {"column": COLUMN_LABELS[key]})
-    if get["surname"] and routing_letter(get["surname"]) is None:
-        errors.append(_("The surname must be written in Latin letters."))
+    names_valid = True
+    for key in ("surname", "given_names"):
+        try:
+            get[key] = clean_name(get[key]) if get[key] else ""
+        except InvalidName as error:
+            names_valid = False
+            errors.append(f"{COLUMN_LABELS[key]}: {error.message}")
+    if get["surname"] and names_valid:
+        try:
+            get["surname"], get["surname_latin"] = check_surname(
+                get["surname"], get["surname_latin"]
+            )
+        except InvalidName as error:
+            errors.append(f"{COLUMN_LABELS['surname_latin']}: {error.message}")
     birth = _date(get["date_of_birth"])
     if birth is None or birth > today or birth.year < 1900:
         errors.append(
@@ -225,6 +237,7 @@ def _check_row(number, raw, services, nations, today):
         "row_number": number,
         "file_number": get["file_number"][:40],
         "surname": get["surname"][:100],
+        "surname_latin": get["surname_latin"][:100],
         "given_names": get["given_names"][:150],
         "salutation": salutation,
         "date_of_birth": birth,

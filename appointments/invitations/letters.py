@@ -1,11 +1,11 @@
 """Printable invitation letters: one PDF (WeasyPrint), one letter per page, each in the
 resident's language, with the appointment, checklist, booking code, QR code and short link."""
 
-import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from ..documents import qr_png_data_uri
 from ..models import InvitationDelivery, InvitationState
 from .links import page_url, short_url
 
@@ -33,8 +33,8 @@ def letter_invitations(batch, *, reminder=False):
 
 
 def _qr_data_uri(text):
-    """The link as a QR code (PNG: WeasyPrint paints it faster than an SVG)."""
-    return segno.make(text, error="m").png_data_uri(scale=4, border=2)
+    """The link as a standard QR code (PNG: WeasyPrint paints it faster than an SVG)."""
+    return qr_png_data_uri(text, scale=4)
 
 
 # The official language: every letter has its German text first (DIN 5008 layout).

@@ -35,7 +35,7 @@ from .invitations import (
 )
 from .outbox import OutboxMessage, OutboxStatus
 from .parties import Party, PartyMode
-from .protection import FallbackCounter
+from .protection import FallbackCounter, PartnerKey
 from .rebooking import RebookingOffer
 from .statistics import CaseFigure, DailyCapacity, DailyFigure, HourlyFigure, StatisticsDay
 from .waitlist import (
@@ -85,6 +85,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Outcome",
+    "PartnerKey",
     "Party",
     "PartyMode",
     "Priority",

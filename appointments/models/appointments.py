@@ -98,6 +98,8 @@ class Appointment(models.Model):
 
     # Resident data: only what the visit needs.
     surname = models.CharField(_("surname"), max_length=100)
+    # The passport's Latin spelling of a surname in another script (names.py, rule 4).
+    surname_latin = models.CharField(_("surname (Latin spelling)"), max_length=100, blank=True)
     given_names = models.CharField(_("given names"), max_length=150)
     date_of_birth = models.DateField(_("date of birth"))
     email = models.EmailField(_("e-mail"), blank=True)
@@ -234,7 +236,17 @@ class Appointment(models.Model):
         personal data were removed (retention or the resident's request)."""
         if self.is_pseudonymised:
             return gettext("no longer stored")
-        return ", ".join(part for part in (self.surname, self.given_names) if part)
+        return ", ".join(part for part in (self.surname_shown, self.given_names) if part)
+
+    @property
+    def surname_shown(self):
+        """The surname with its Latin spelling for staff: "Иванов (Ivanov)"."""
+        return f"{self.surname} ({self.surname_latin})" if self.surname_latin else self.surname
+
+    @property
+    def routing_surname(self):
+        """The spelling whose letter decides the team (names.routing_surname)."""
+        return self.surname_latin or self.surname
 
 
 class DailySequence(models.Model):

@@ -114,6 +114,8 @@ class Invitation(models.Model):
     row_number = models.PositiveIntegerField(_("row"))
     file_number = models.CharField(_("file number"), max_length=40)
     surname = models.CharField(_("surname"), max_length=100)
+    # The passport's Latin spelling of a surname in another script (names.py, rule 4).
+    surname_latin = models.CharField(_("surname (Latin spelling)"), max_length=100, blank=True)
     given_names = models.CharField(_("given names"), max_length=150)
     salutation = models.CharField(
         _("salutation"), max_length=4, choices=Salutation.choices, blank=True, default=""
@@ -200,3 +202,13 @@ class Invitation(models.Model):
             return gettext("Dear Mr %(surname)s,") % {"surname": self.surname}
         name = f"{self.given_names} {self.surname}".strip()
         return gettext("Good day %(name)s,") % {"name": name}
+
+    @property
+    def surname_shown(self):
+        """The surname with its Latin spelling for staff: "Иванов (Ivanov)"."""
+        return f"{self.surname} ({self.surname_latin})" if self.surname_latin else self.surname
+
+    @property
+    def routing_surname(self):
+        """The spelling whose letter decides the team (names.routing_surname)."""
+        return self.surname_latin or self.surname

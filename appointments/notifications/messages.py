@@ -11,12 +11,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from ..contact import contact
-from ..documents import ics_attachment
+from ..documents import ics_attachment, qr_attachment
 from ..models import Appointment, OutboxMessage
 from .outbox import enqueue_after_commit
 
@@ -86,12 +87,19 @@ def mail_context(language):
     }
 
 
+def render_text(template_name, context):
+    """A plain-text template rendered without HTML escaping: a text mail shows O'Brien and
+    "<" as they are, never `O&#x27;Brien` or `&lt;` (the HTML part stays escaped)."""
+    template = engines["django"].engine.get_template(template_name)
+    return template.render(Context(context, autoescape=False))
+
+
 def render_templates(prefix, language, context):
     """Subject, text and HTML of the templates `<prefix>_subject.txt`, `.txt`, `.html`."""
     context = {**mail_context(language), **context}
     with translation.override(language):
-        subject = render_to_string(f"{prefix}_subject.txt", context)
-        text = render_to_string(f"{prefix}.txt", context)
+        subject = render_text(f"{prefix}_subject.txt", context)
+        text = render_text(f"{prefix}.txt", context)
         html = render_to_string(f"{prefix}.html", context)
     return " ".join(subject.split()), text, html
 
@@ -168,8 +176,9 @@ def appointment_created(appointment, *, token):
         appointment_booked(appointment, token=token)
 
 
-def _ics(appointment):
-    return [ics_attachment(appointment)]
+def _attachments(appointment):
+    """The calendar entry and the booking code's standard QR code (scanned at check-in)."""
+    return [ics_attachment(appointment), qr_attachment(appointment)]
 
 
 def appointment_booked(appointment, *, token):
@@ -177,7 +186,7 @@ def appointment_booked(appointment, *, token):
         "confirmation",
         appointment,
         manage_url=manage_url(appointment, token),
-        attachments=_ics(appointment),
+        attachments=_attachments(appointment),
     )
 
 
@@ -198,7 +207,7 @@ def appointment_rescheduled(appointment, *, token=None, occasion=""):
         appointment,
         occasion=occasion,
         manage_url=manage_url(appointment, token) if token else None,
-        attachments=_ics(appointment),
+        attachments=_attachments(appointment),
     )
 
 
@@ -213,5 +222,5 @@ def reminder(appointment, *, lead_hours):
         occasion=f"lead-{lead_hours}",
         confirm_url=reply_url(appointment, "confirm"),
         cancel_url=reply_url(appointment, "cancel"),
-        attachments=_ics(appointment),
+        attachments=_attachments(appointment),
     )

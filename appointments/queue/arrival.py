@@ -131,7 +131,7 @@ def walk_in_team(*, service, person, team=None, override_reason=""):
     chosen one). Returns (team, overridden)."""
     try:
         responsible = responsible_team(
-            service=service, surname=person.surname, nationality=person.nationality
+            service=service, surname=person.routing_surname, nationality=person.nationality
         )
     except (NotResponsible, InvalidSurname):
         responsible = None

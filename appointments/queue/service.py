@@ -106,7 +106,9 @@ def follow_up_slots(appointment, *, date_from, date_to, now=None):
     if service is None:
         raise NoFollowUp()
     team = responsible_team(
-        service=service, surname=appointment.surname, nationality=str(appointment.nationality)
+        service=service,
+        surname=appointment.routing_surname,
+        nationality=str(appointment.nationality),
     )
     return service, available_days(
         service=service,
@@ -132,7 +134,9 @@ def first_follow_up_week(appointment, *, now=None):
     earliest = today + dt.timedelta(days=max(settings.FOLLOW_UP_LEAD_DAYS, 1))
     horizon = settings.INVITATION_SLOT_HORIZON_DAYS
     team = responsible_team(
-        service=service, surname=appointment.surname, nationality=str(appointment.nationality)
+        service=service,
+        surname=appointment.routing_surname,
+        nationality=str(appointment.nationality),
     )
     first = (
         free_slots(

@@ -44,8 +44,14 @@ def _draft(request, service):
     return draft if draft.get("service") == service.slug else None
 
 
-def too_many(request):
-    return render(request, "429.html", status=429)
+def too_many(request, error=None, back_url=None):
+    """The 429 page: when to try again (from the error), and the way back to the form."""
+    context = {"error": error, "back_url": back_url}
+    return render(request, "429.html", context, status=429)
+
+
+# Entered data kept in the session when a limit refuses a hold (never the secrets).
+NOT_KEPT = {"csrfmiddlewaretoken", "altcha", "partner_key", "consent"}
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,7 +63,11 @@ def start(request, slug):
     draft = _draft(request, service) or {}
     form = SurnameForm(
         request.POST or None,
-        initial={"surname": draft.get("surname"), "nationality": draft.get("nationality")},
+        initial={
+            "surname": draft.get("surname"),
+            "surname_latin": draft.get("surname_latin"),
+            "nationality": draft.get("nationality"),
+        },
     )
     size_form = None
     if party_allowed(service):
@@ -68,7 +78,7 @@ def start(request, slug):
         try:
             team = responsible_team(
                 service=service,
-                surname=form.cleaned_data["surname"],
+                surname=form.cleaned_data["surname_latin"] or form.cleaned_data["surname"],
                 nationality=form.cleaned_data["nationality"],
             )
         except BookingError as error:
@@ -77,6 +87,7 @@ def start(request, slug):
             request.session[DRAFT] = {
                 "service": service.slug,
                 "surname": form.cleaned_data["surname"],
+                "surname_latin": form.cleaned_data["surname_latin"],
                 "nationality": form.cleaned_data["nationality"],
                 "team": team.pk,
                 "persons": size_form.cleaned_data["persons"] if size_form else 1,
@@ -164,7 +175,7 @@ def details(request, slug):
     slot = Slot.objects.select_related("team").filter(pk=draft["slot"]).first()
     if slot is None:
         return redirect("appointments:calendar", slug=service.slug)
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST or None, initial=draft.get("entered") or None)
     needs_form = NeedsForm(request.POST or None)
     others = other_persons_formset(
         request.POST or None, count=draft.get("persons", 1), surname=draft["surname"]
@@ -177,9 +188,14 @@ def details(request, slug):
                 request,
                 email=form.cleaned_data["email"],
                 challenge_payload=request.POST.get("altcha", ""),
+                person=Person.from_data(form.cleaned_data, surname=draft["surname"]),
+                partner_key=form.cleaned_data.get("partner_key", ""),
             )
-        except TooManyAttempts:
-            return too_many(request)
+        except TooManyAttempts as error:
+            entered = {k: v for k, v in request.POST.items() if k not in NOT_KEPT}
+            request.session[DRAFT] = {**draft, "entered": entered}
+            back = reverse("appointments:details", kwargs={"slug": service.slug})
+            return too_many(request, error, back_url=back)
         except ChallengeFailed as error:
             challenge_error = error.message
         else:
@@ -204,7 +220,12 @@ def details(request, slug):
 
 def _hold(request, service, slot, draft, form, needs_form, others):
     data = {**form.cleaned_data, **needs_form.cleaned_data}
-    person = Person.from_data(data, surname=draft["surname"], nationality=draft["nationality"])
+    person = Person.from_data(
+        data,
+        surname=draft["surname"],
+        surname_latin=draft.get("surname_latin", ""),
+        nationality=draft["nationality"],
+    )
     persons = [person, *(Person.from_data(other.cleaned_data) for other in others or ())]
     try:
         appointment, _token = parties.book_party(

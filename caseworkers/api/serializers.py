@@ -12,6 +12,9 @@ from appointments.api.serializers import (
     INVALID_DATE,
     LATEST_DATE,
     DateRangeInputSerializer,
+    check_latin_spelling,
+    policy_checked,
+    surname_latin_field,
 )
 from appointments.models import (
     Channel,
@@ -23,6 +26,7 @@ from appointments.models import (
     Status,
     Team,
 )
+from appointments.name_policy import clean_latin_spelling, clean_name
 
 ID = {"min_value": 1, "max_value": 2**62}
 
@@ -171,6 +175,7 @@ class WalkInInputSerializer(serializers.Serializer):
         slug_field="slug", queryset=Service.objects.filter(active=True)
     )
     surname = serializers.CharField(min_length=1, max_length=100)
+    surname_latin = surname_latin_field()
     given_names = serializers.CharField(min_length=1, max_length=150)
     date_of_birth = serializers.DateField(error_messages={"invalid": INVALID_DATE})
     nationality = CountryField()
@@ -209,12 +214,19 @@ class WalkInInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(_("Please check the date of birth."))
         return born
 
+    def validate_surname(self, value):
+        return policy_checked(clean_name, value)
+
+    def validate_surname_latin(self, value):
+        return policy_checked(clean_latin_spelling, value)
+
+    def validate_given_names(self, value):
+        return policy_checked(clean_name, value)
+
     def validate(self, attrs):
-        for name in ("surname", "given_names"):  # blanks are refused by DRF already
-            attrs[name] = " ".join(attrs[name].split())
         if not attrs["interpreter"]:
             attrs["interpreter_language"] = ""
-        return attrs
+        return check_latin_spelling(attrs)
 
 
 class CallInputSerializer(serializers.Serializer):

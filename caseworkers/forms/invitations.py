@@ -15,7 +15,14 @@ COLUMN_HELP = {
     "file_number": gettext_lazy(
         "Required. Unique per file; with the expiry date it identifies a row."
     ),
-    "surname": gettext_lazy("Required. In Latin letters."),
+    "surname": gettext_lazy(
+        "Required. In any script: letters, spaces, hyphens and apostrophes (no digits, symbols "
+        "or direction marks)."
+    ),
+    "surname_latin": gettext_lazy(
+        "Required when the surname is not in Latin letters: its Latin spelling as in the "
+        "passport (it decides the responsible team)."
+    ),
     "given_names": gettext_lazy("Required."),
     "date_of_birth": gettext_lazy("Required. DD.MM.YYYY (also YYYY-MM-DD)."),
     "nationality": gettext_lazy(

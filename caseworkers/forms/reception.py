@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from appointments.codes import normalize_code
+from appointments.errors import InvalidName
 from appointments.models import Service, Team
+from appointments.name_policy import check_surname, clean_latin_spelling, clean_name
 
 
 class FindForm(forms.Form):
@@ -54,6 +56,12 @@ class WalkInForm(forms.Form):
         label=_("Concern"), queryset=Service.objects.filter(active=True)
     )
     surname = forms.CharField(label=_("Surname"), max_length=100)
+    surname_latin = forms.CharField(
+        label=_("Latin spelling as in the passport"),
+        max_length=100,
+        required=False,
+        help_text=_("Required when the surname is not in Latin letters (decides the team)."),
+    )
     given_names = forms.CharField(label=_("Given names"), max_length=150)
     date_of_birth = forms.DateField(
         label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -89,6 +97,21 @@ class WalkInForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.by_supervisor = by_supervisor
 
+    def _policy(self, check, name):
+        try:
+            return check(self.cleaned_data[name])
+        except InvalidName as error:
+            raise forms.ValidationError(error.message) from None
+
+    def clean_surname(self):
+        return self._policy(clean_name, "surname")
+
+    def clean_surname_latin(self):
+        return self._policy(clean_latin_spelling, "surname_latin")
+
+    def clean_given_names(self):
+        return self._policy(clean_name, "given_names")
+
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         if born > dt.date.today() or born.year < 1900:
@@ -97,6 +120,11 @@ class WalkInForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("surname") and "surname_latin" in data:
+            try:
+                check_surname(data["surname"], data["surname_latin"])
+            except InvalidName as error:
+                self.add_error("surname_latin", error.message)
         if data.get("other_team"):
             if not data.get("team"):
                 self.add_error("team", _("Choose the team that should serve this person."))

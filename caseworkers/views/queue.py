@@ -103,7 +103,11 @@ def search(request, team_id):
     results = None
     if form.is_valid():
         key = surname_key(form.cleaned_data["surname"])
-        results = [a for a in selectors.team_day(team) if a.surname_key == key]
+        results = [
+            a
+            for a in selectors.team_day(team)
+            if key in (a.surname_key, surname_key(a.surname_latin or ""))
+        ]
         for appointment in results:
             log_personal_data_access(request=request, appointment=appointment, what=VIEWED)
     return render(

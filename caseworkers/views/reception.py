@@ -6,6 +6,7 @@ browser history). A GET may carry only a booking code (`?code=`), which is no pe
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,9 +38,11 @@ def _candidates(data):
     if data["code"]:
         return list(found.filter(code=data["code"], pseudonymised_at__isnull=True))
     today = timezone.localdate()
-    found = found.filter(surname_key=surname_key(data["surname"])).exclude(
-        status__in=(Status.EXPIRED,)
-    )
+    # Either spelling finds the resident: "Иванов" or the passport's "Ivanov".
+    key = surname_key(data["surname"])
+    found = found.filter(
+        Q(surname_key=key) | Q(surname_latin__iexact=" ".join(data["surname"].split()))
+    ).exclude(status__in=(Status.EXPIRED,))
     if data.get("date_of_birth"):
         found = found.filter(date_of_birth=data["date_of_birth"], slot__start__date__gte=today)
     else:

@@ -111,3 +111,21 @@ def test_the_lockout_page_has_no_wcag_violations(live_server, page, office, sett
         log_in(page, live_server.url, password="falsch")
     expect(page.locator("h1")).to_have_text(re.compile("Login locked|Anmeldung gesperrt"))
     assert_accessible(page)
+
+
+def test_the_partner_key_screen_shows_the_key_once_without_wcag_violations(
+    live_server, page, office
+):
+    base = f"{live_server.url}/backoffice/manage/partners/"
+    log_in(page, live_server.url)
+    expect(page).to_have_url(f"{live_server.url}/backoffice/")
+    page.goto(base)
+    assert_accessible(page)
+    page.get_by_label(re.compile("Organisation")).fill("Beratungsstelle Mitte")
+    page.get_by_role("button", name=re.compile("Schlüssel erstellen|Create the key")).click()
+    key = page.locator("#partner-key").input_value()
+    assert len(key) > 20
+    assert_accessible(page)
+    page.goto(base)
+    assert page.locator("#partner-key").count() == 0 and key not in page.content()
+    assert_accessible(page)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from appointments.feedback import submit_feedback
 from appointments.models import Closure, Counter, OutboxMessage
+from appointments.protection import create_partner_key
 from caseworkers import urls as backoffice_urls
 from caseworkers.models import DeviceToken
 from tests.appointments.test_queue import booked_today
@@ -91,6 +92,7 @@ def world(db):
         "feedback_id": submit_feedback(
             message="Kontrast zu schwach", language="de", email="f@example.test"
         ).pk,
+        "partner_id": create_partner_key(organisation="Caritas", limit=50, actor=None)[0].pk,
         "table": "team",
         "action": "call",
     }

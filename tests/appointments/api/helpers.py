@@ -24,11 +24,16 @@ def token_from_mail(appointment_code):
     raise AssertionError(f"no e-mail with a link for {appointment_code}")
 
 
+def surname_of(n):
+    """A distinct surname per number, in letters only (a name holds no digits)."""
+    return "Muster" + "".join("abcdefghij"[int(digit)] for digit in str(n))
+
+
 def booking_payload(service, slot, n=0, **overrides):
     values = {
         "service": service.slug,
         "slot": slot.pk,
-        "surname": f"Muster{n}",
+        "surname": surname_of(n),
         "given_names": "Erika",
         "date_of_birth": "1990-01-01",
         "email": f"erika{n}@example.test",

@@ -39,7 +39,7 @@ def test_concurrent_api_bookings_by_one_person_yield_one():
     service, _team, slot = bookable_slot(capacity=THREADS + 5)
 
     def book(i):
-        spelled = "MUSTER7" if i % 2 else "Muster7"
+        spelled = "MUSTERH" if i % 2 else "Musterh"
         payload = booking_payload(
             service, slot, 7, surname=spelled, email=f"erika7+try{i}@example.test"
         )
