@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 BOOKINGS = "/api/v1/bookings/"
 CHILDREN = [
-    {"surname": "Muster0", "given_names": "Elif", "date_of_birth": "2014-02-01"},
+    {"surname": "Muster", "given_names": "Elif", "date_of_birth": "2014-02-01"},
     {"surname": "Kaya", "given_names": "Can", "date_of_birth": "2016-05-05"},
 ]
 
