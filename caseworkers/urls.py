@@ -22,6 +22,7 @@ from .views import (
     reports,
     two_factor,
     visits,
+    waitlist_report,
 )
 
 app_name = "caseworkers"
@@ -33,6 +34,8 @@ report_patterns = [
     path("caseworkers/", reports.caseworkers, name="caseworkers"),
     path("forecast/", reports.forecast, name="forecast"),
     path("needs/", reports.needs, name="needs"),
+    path("waitlist/", waitlist_report.waitlist, name="waitlist"),
+    path("waitlist/export.csv", waitlist_report.waitlist_export, name="waitlist-export"),
     path("export/<slug:table>.csv", reports.export, name="export"),
 ]
 

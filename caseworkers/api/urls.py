@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import account, display, queue, supervision, visits
+from .views import account, display, queue, supervision, visits, waitlist
 
 urlpatterns = [
     path("me/", account.MeView.as_view(), name="me"),
@@ -46,6 +46,7 @@ urlpatterns = [
         name="follow-up",
     ),
     path("statistics/", supervision.StatisticsView.as_view(), name="statistics"),
+    path("waitlist/", waitlist.WaitlistView.as_view(), name="waitlist"),
     path("devices/", supervision.DeviceListView.as_view(), name="devices"),
     path("devices/create/", supervision.DeviceCreateView.as_view(), name="device-create"),
     path(

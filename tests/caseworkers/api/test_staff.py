@@ -108,6 +108,7 @@ ENDPOINTS = [
     ("get", "/appointments/{a}/follow-up-slots/", (CASEWORKER, SUPERVISOR, ADMINISTRATOR)),
     ("post", "/appointments/{a}/follow-up/", (CASEWORKER, SUPERVISOR, ADMINISTRATOR)),
     ("get", "/statistics/", (SUPERVISOR, ADMINISTRATOR)),
+    ("get", "/waitlist/", (SUPERVISOR, ADMINISTRATOR)),
     ("get", "/devices/", (SUPERVISOR, ADMINISTRATOR)),
     ("post", "/devices/create/", (SUPERVISOR, ADMINISTRATOR)),
     ("post", "/devices/{d}/revoke/", (SUPERVISOR, ADMINISTRATOR)),
