@@ -11,7 +11,8 @@ class Row:
     """One figure: ours against the reference (same stack, same run), and its target.
 
     `target_ratio`: ours / reference must reach it. `target_max`: ours must stay below it
-    (for times, where smaller is better). Without either the row is informative only.
+    (for times, where smaller is better). `target_min`: ours must reach it. Without any of
+    them the row is informative only.
     """
 
     figure: str
@@ -20,6 +21,7 @@ class Row:
     unit: str = ""
     target_ratio: float | None = None
     target_max: float | None = None
+    target_min: float | None = None
     note: str = ""
 
     @property
@@ -37,6 +39,8 @@ class Row:
             return None if self.ratio is None else self.ratio >= self.target_ratio
         if self.target_max is not None:
             return self.ours < self.target_max
+        if self.target_min is not None:
+            return self.ours >= self.target_min
         return None
 
     @property
@@ -45,6 +49,8 @@ class Row:
             return f"ratio ≥ {self.target_ratio:g}"
         if self.target_max is not None:
             return f"< {number(self.target_max)} {self.unit}".rstrip()
+        if self.target_min is not None:
+            return f"≥ {number(self.target_min)} {self.unit}".rstrip()
         return "—"
 
 
@@ -114,6 +120,31 @@ def parse_wrk(output):
     }
 
 
-def seq_scans(plan, table):
-    """Whether an EXPLAIN plan reads `table` with a sequential scan (no index used for it)."""
-    return re.search(rf"Seq Scan on {re.escape(table)}\b", plan) is not None
+_SCANS = "Seq Scan|Index Only Scan|Index Scan|Bitmap Heap Scan"
+
+
+def unindexed_scans(plan, table):
+    """How many times an EXPLAIN plan reads `table` without an index condition: a sequential
+    scan, or an index scan that walks the whole index (no "Index Cond" of its own)."""
+    lines = plan.splitlines()
+    count = 0
+    for n, line in enumerate(lines):
+        node = re.search(
+            rf"(Seq Scan|Index Only Scan|Index Scan|Bitmap Heap Scan) .*?\bon {re.escape(table)}\b",
+            line,
+        )
+        if not node:
+            continue
+        if node[1] == "Seq Scan":
+            count += 1
+            continue
+        if node[1] == "Bitmap Heap Scan":
+            continue  # its Bitmap Index Scan child always has an Index Cond
+        details = []
+        for following in lines[n + 1 :]:
+            if "->" in following:
+                break
+            details.append(following)
+        if not any("Index Cond:" in detail for detail in details):
+            count += 1
+    return count

@@ -112,8 +112,10 @@ APPOINTMENT_COLUMNS = [
     "token_hash", "cancellation_reason", "held_at", "booked_at", "checked_in_at", "called_at",
     "first_called_at", "in_service_at", "completed_at", "cancelled_at", "no_show_at",
     "queue_team_id", "waiting_number", "arrived_late", "call_count", "outcome",
-    "internal_note", "attendance_confirmed_at", "created_at",
+    "internal_note", "attendance_confirmed_at", "created_at", "surname_latin",
+    "needs_wheelchair", "needs_sign_language", "needs_companion", "needs_note", "given_names_key",
 ]  # fmt: skip
+CREATED = APPOINTMENT_COLUMNS.index("created_at")
 SHOW_UP = {"online": 0.78, "invitation": 0.9, "staff": 0.86, "follow_up": 0.9}
 
 
@@ -151,6 +153,7 @@ def appointment_row(n, slot_id, start, team_id, service_id, channel, rng, *, fut
         team_id if times["checked_in"] else r"\N", "", "f",
         1 if times["called"] else 0, outcome, "",
         ts(start - dt.timedelta(hours=30)) if confirmed else r"\N", ts(booked_at),
+        "", "f", "f", "f", "", "erika",
     )  # fmt: skip
     return row, status != "cancelled", times["completed"]
 
@@ -222,7 +225,7 @@ def load(target, days):
                             )
                             appointments.add(row)
                             case_done = completed if completed and rng.random() < 0.6 else None
-                            cases.add((n, service_id, row[-1], ts(case_done)))
+                            cases.add((n, service_id, row[CREATED], ts(case_done)))
                             held += holds
                         slots.add(
                             (

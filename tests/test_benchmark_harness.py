@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from benchmarks.harness import Row, median, number, parse_wrk, seq_scans, table
+from benchmarks.harness import Row, median, number, parse_wrk, table, unindexed_scans
 from benchmarks.reference.schema import rush_capacities
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +62,13 @@ def test_maximum_target_passes_only_below_it():
     assert Row("p99", 100, unit="ms", target_max=100).passed is False
 
 
+def test_minimum_target_passes_at_or_above_it():
+    row = Row("reminders", 166.7, 180.0, "mails/s", target_min=166.7)
+    assert row.passed is True
+    assert row.target == "≥ 167 mails/s"
+    assert Row("reminders", 38.0, target_min=166.7).passed is False
+
+
 def test_rows_without_a_figure_or_target_have_no_verdict():
     assert Row("a", None, 100, target_ratio=0.5).passed is None
     assert Row("a", 5, None, target_ratio=0.5).passed is None
@@ -100,16 +107,31 @@ def test_median_ignores_missing_rounds():
     assert median([None]) is None
 
 
-def test_sequential_scan_of_a_table_is_found_in_a_plan():
-    plan = (
-        "Sort\n  ->  Nested Loop\n        ->  Seq Scan on appointments_appointment\n"
-        "        ->  Index Scan using appointments_slot_pkey on appointments_slot"
+PLAN = """Sort
+  ->  Hash Join
+        Hash Cond: (appointments_appointment.slot_id = appointments_slot.id)
+        ->  Index Scan using appointments_appointment_queue_team_id on appointments_appointment
+              Filter: ((status)::text <> ALL ('{held,expired}'::text[]))
+        ->  Hash
+              ->  Bitmap Heap Scan on appointments_slot
+                    ->  Bitmap Index Scan on slot_start_idx
+                          Index Cond: (start >= '2026-12-05 23:00:00+00'::timestamptz)
+        ->  Index Scan using appointments_team_pkey on appointments_team
+              Index Cond: (id = appointments_appointment.queue_team_id)
+        ->  Seq Scan on auth_user
+"""
+
+
+def test_scans_without_an_index_condition_are_counted_per_table():
+    assert unindexed_scans(PLAN, "appointments_appointment") == 1  # whole-index walk
+    assert unindexed_scans(PLAN, "appointments_slot") == 0
+    assert unindexed_scans(PLAN, "appointments_team") == 0
+    assert unindexed_scans(PLAN, "auth_user") == 1
+    indexed = PLAN.replace(
+        "              Filter: ((status)",
+        "              Index Cond: (queue_team_id = 1)\n              Filter: ((status)",
     )
-    assert seq_scans(plan, "appointments_appointment")
-    assert not seq_scans(plan, "appointments_slot")
-    assert not seq_scans(
-        plan.replace("Seq Scan on", "Bitmap Heap Scan on"), "appointments_appointment"
-    )
+    assert unindexed_scans(indexed, "appointments_appointment") == 0
 
 
 def test_rush_places_are_56_over_32_slots():
