@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install system-packages messages lock audit clean
+.PHONY: run test install system-packages messages lock audit clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ test: install system-packages
 # faketime for CI's shifted-clock run).
 system-packages:
 	@scripts/ensure-system-packages
+
+## bench: the application against reference views on PostgreSQL + Redis (README "Performance");
+## BENCH_ARGS=--quick for one short round. Needs the local PostgreSQL and Redis.
+bench: install
+	@scripts/ensure-bench-packages
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 ## messages: extract and compile translations
 messages: install

@@ -100,6 +100,12 @@ def office():
     return service
 
 
+def given_name(n):
+    """A distinct given name per invitee, letters only (the name policy refuses digits)."""
+    letters = "".join("abcdefghijklmnopqrstuvwxyz"[int(d)] for d in f"{n:05d}")
+    return "Ana" + letters
+
+
 def csv_file(count, today):
     letters = sorted(SURNAMES)
     lines = [
@@ -111,7 +117,7 @@ def csv_file(count, today):
         email = "" if n % 6 == 0 else f"p{n}@example.test"
         born = dt.date(1950, 1, 1) + dt.timedelta(days=n)  # distinct people, also without e-mail
         lines.append(
-            f"B-{n:06d};{SURNAMES[letters[n % 26]]};Person {n};{born:%d.%m.%Y};TR;"
+            f"B-{n:06d};{SURNAMES[letters[n % 26]]};{given_name(n)};{born:%d.%m.%Y};TR;"
             f"{email};Straße {n}|65185 Wiesbaden;de;§ 16b;{expiry:%d.%m.%Y};verlaengerung"
         )
     return ("\r\n".join(lines) + "\r\n").encode()

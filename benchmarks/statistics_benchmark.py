@@ -112,8 +112,10 @@ APPOINTMENT_COLUMNS = [
     "token_hash", "cancellation_reason", "held_at", "booked_at", "checked_in_at", "called_at",
     "first_called_at", "in_service_at", "completed_at", "cancelled_at", "no_show_at",
     "queue_team_id", "waiting_number", "arrived_late", "call_count", "outcome",
-    "internal_note", "attendance_confirmed_at", "created_at",
+    "internal_note", "attendance_confirmed_at", "created_at", "surname_latin",
+    "needs_wheelchair", "needs_sign_language", "needs_companion", "needs_note", "given_names_key",
 ]  # fmt: skip
+CREATED = APPOINTMENT_COLUMNS.index("created_at")
 SHOW_UP = {"online": 0.78, "invitation": 0.9, "staff": 0.86, "follow_up": 0.9}
 
 
@@ -151,6 +153,7 @@ def appointment_row(n, slot_id, start, team_id, service_id, channel, rng, *, fut
         team_id if times["checked_in"] else r"\N", "", "f",
         1 if times["called"] else 0, outcome, "",
         ts(start - dt.timedelta(hours=30)) if confirmed else r"\N", ts(booked_at),
+        "", "f", "f", "f", "", "erika",
     )  # fmt: skip
     return row, status != "cancelled", times["completed"]
 
@@ -222,7 +225,7 @@ def load(target, days):
                             )
                             appointments.add(row)
                             case_done = completed if completed and rng.random() < 0.6 else None
-                            cases.add((n, service_id, row[-1], ts(case_done)))
+                            cases.add((n, service_id, row[CREATED], ts(case_done)))
                             held += holds
                         slots.add(
                             (
@@ -251,6 +254,7 @@ def main():
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.management import call_command
@@ -310,7 +314,10 @@ def main():
 
     user, _ = get_user_model().objects.get_or_create(username="bench-supervisor")
     user.groups.add(Group.objects.get(name="supervisor"))
-    client = Client()
+    # With DEBUG off "testserver" is no allowed host and plain HTTP is redirected: ask as
+    # the first allowed host, over HTTPS.
+    host = next((h for h in settings.ALLOWED_HOSTS if "*" not in h), "localhost").lstrip(".")
+    client = Client(HTTP_HOST=host)
     client.force_login(user)
     results = {}
     for name, url in (
@@ -320,11 +327,11 @@ def main():
         ("forecast", "/backoffice/reports/forecast/"),
     ):
         for _warm in range(2):
-            assert client.get(url).status_code == 200, url
+            assert client.get(url, secure=True).status_code == 200, url
         runs = []
         for _run in range(args.runs):
             started = time.perf_counter()
-            response = client.get(url)
+            response = client.get(url, secure=True)
             runs.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200
         results[name] = runs

@@ -1,0 +1,171 @@
+"""Reminder delivery: N due reminders through one Celery worker into an aiosmtpd sink, against
+plain smtplib (one connection per mail) into the same sink; prints JSON.
+
+    DATABASE_URL=… REDIS_URL=… python benchmarks/reminders.py --count 1000
+
+The database is migrated and filled (its name must contain "bench"); the Redis db is flushed.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from email.message import EmailMessage
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiesbaden_abh.settings")
+
+
+class Sink:
+    """Counts the mails it accepts, by recipient (to see losses and doubles)."""
+
+    def __init__(self):
+        self.recipients = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.recipients.extend(envelope.rcpt_tos)
+        return "250 OK"
+
+
+def start_sink():
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:  # Controller(port=0) cannot probe its own readiness
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, port
+
+
+def wait_for(predicate, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def fill(count):
+    """`count` booked appointments tomorrow with an e-mail address; their confirmations are
+    marked sent so only reminders go out."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from appointments import booking
+    from appointments.models import Channel, OutboxMessage, Slot
+    from tests.factories import open_office, person
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    office = open_office(split=(), internal=20, online=0, days=3, weekdays=range(7),
+                         start="08:00", end="16:00", slot_minutes=15)  # fmt: skip
+    now = timezone.now()
+    slots = Slot.objects.filter(
+        team=office.team, start__gt=now + dt.timedelta(hours=6),
+        start__lt=now + dt.timedelta(hours=40), capacity__gt=0,
+    ).order_by("start")  # fmt: skip
+    places = [slot.pk for slot in slots for _place in range(slot.capacity)]
+    assert len(places) >= count, f"only {len(places)} places within the reminder lead"
+    for n in range(count):
+        booking.book(service=office.service, slot_id=places[n], person=person(n),
+                     channel=Channel.STAFF)  # fmt: skip
+    OutboxMessage.objects.update(status="sent")
+
+
+def worker(env, log):
+    return subprocess.Popen(
+        [str(ROOT / ".venv/bin/celery"), "-A", "wiesbaden_abh", "worker", "--pool=solo",
+         "--concurrency=1", "--loglevel=INFO", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+
+
+def stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+def plain_smtplib(port, count):
+    """The reference: the same number of mails, one SMTP connection each."""
+    started = time.perf_counter()
+    for n in range(count):
+        message = EmailMessage()
+        message["From"], message["To"] = "termine@example.test", f"ref{n}@example.test"
+        message["Subject"] = "Erinnerung an Ihren Termin"
+        message.set_content("Ihr Termin ist morgen um 10:00 Uhr.\n" * 20)
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+            smtp.send_message(message)
+    return time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--timeout", type=int, default=240)
+    args = parser.parse_args()
+    controller, port = start_sink()
+    os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{port}"
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    import django
+    import redis
+
+    django.setup()
+    from django.conf import settings
+
+    from appointments.notifications import reminders
+
+    if "bench" not in str(settings.DATABASES["default"]["NAME"]):
+        sys.exit("refusing: the database name must contain 'bench'")
+    fill(args.count)
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()  # our db number only
+    sink = controller.handler
+    log = open(Path(tempfile.gettempdir()) / "bench-reminders-worker.log", "wb")  # noqa: SIM115
+    process = worker(dict(os.environ), log)
+    try:
+        if not wait_for(lambda: b"ready" in Path(log.name).read_bytes(), 60):
+            raise RuntimeError(f"worker not ready (log: {log.name})")
+        started = time.perf_counter()
+        written = reminders.schedule_reminders()
+        done = wait_for(lambda: len(sink.recipients) >= written, args.timeout)
+        seconds = time.perf_counter() - started
+        time.sleep(1)  # doubles would arrive now
+        delivered = len(sink.recipients)
+        unique = len(set(sink.recipients))
+    finally:
+        stop(process)
+        log.close()
+    sink.recipients.clear()
+    reference_seconds = plain_smtplib(port, args.count)
+    controller.stop()
+    json.dump(
+        {
+            "count": written,
+            "complete": done,
+            "seconds": seconds,
+            "rate": unique / seconds,
+            "lost": written - unique,
+            "doubled": delivered - unique,
+            "reference_rate": args.count / reference_seconds,
+        },
+        sys.stdout,
+    )
+
+
+if __name__ == "__main__":
+    main()
