@@ -76,14 +76,18 @@ def _release_day(service, team, day, *, now):
         if not created:
             return []
         start, end = day_bounds(day)
-        slot_ids = Slot.objects.filter(
-            team=team,
-            rule__services=service,
-            contingent=Contingent.ONLINE,
-            closed=False,
-            start__gte=max(start, now),
-            start__lt=end,
-        ).order_by("start").values_list("pk", flat=True)
+        slot_ids = (
+            Slot.objects.filter(
+                team=team,
+                rule__services=service,
+                contingent=Contingent.ONLINE,
+                closed=False,
+                start__gte=max(start, now),
+                start__lt=end,
+            )
+            .order_by("start")
+            .values_list("pk", flat=True)
+        )
         offers = []
         for slot_id in list(slot_ids):
             offers += allocation.offer_freed_place(slot_id=slot_id, now=now)
