@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import booking, retention, scheduling, statistics
+from . import booking, reconfirmation, retention, scheduling, statistics
 from .invitations import allocation, sending
 from .notifications import outbox, reminders
 from .waitlist import allocation as waitlist_allocation
@@ -88,3 +88,8 @@ def sweep_waitlist():
 @shared_task(name="appointments.tasks.release_days_to_waitlist")
 def release_days_to_waitlist():
     return release_modes.release_days()
+
+
+@shared_task(name="appointments.tasks.reconfirmations")
+def reconfirmations():
+    return reconfirmation.run()

@@ -659,4 +659,5 @@ RECONFIRMATION_EXEMPT_CHANNELS = env.list("RECONFIRMATION_EXEMPT_CHANNELS", defa
 CELERY_BEAT_SCHEDULE |= {
     # Allocation mode: newly released days go to the waitlist first (idempotent).
     "release-days": {"task": "appointments.tasks.release_days_to_waitlist", "schedule": 60},
+    "reconfirmations": {"task": "appointments.tasks.reconfirmations", "schedule": 5 * 60},
 }
