@@ -135,9 +135,7 @@ def run(*, now=None):
                     counts["reminded"] += bool(_mail(appointment, "reminder"))
             elif not appointment.requested and now < ends:
                 booked = appointment.booked_at or appointment.created_at
-                asked_from = appointment.slot.start - dt.timedelta(
-                    days=service.reconfirmation_days
-                )
+                asked_from = appointment.slot.start - dt.timedelta(days=service.reconfirmation_days)
                 if booked <= asked_from:  # booked within the period: nothing to ask
                     counts["requested"] += bool(_mail(appointment, "request"))
     return counts
