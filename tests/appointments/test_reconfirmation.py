@@ -174,3 +174,13 @@ def test_figures_count_freed_places_and_those_booked_again(
     allocation.accept_offer(offer_id=Offer.objects.get().pk)
     assert reconfirmation.figures() == {service.pk: {"freed": 1, "used": 1}}
     assert Appointment.objects.get(pk=made.pk).slot_id == slot.pk
+
+
+def test_the_request_is_written_in_the_residents_language(clock):
+    _service, _slot, made = booked_visit()
+    Appointment.objects.filter(pk=made.pk).update(language="ar")
+    clock.move_to(at(dt.date(2026, 11, 17), 10, 5))
+    reconfirmation.run()
+    [request] = mails()
+    assert request.language == "ar" and "تأكيد موعدك" in request.subject
+    assert "/ar/" in request.text_body
