@@ -11,17 +11,17 @@ is asked after the commit.
 """
 
 import datetime as dt
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from . import background, lifecycle
 from .booking import _free_place
 from .errors import TransitionNotAllowed
 from .models import (
-    PLACE_HOLDING_STATUSES,
     Appointment,
     CancellationReason,
     OutboxMessage,
@@ -143,21 +143,30 @@ def run(*, now=None):
 
 def figures(*, service=None, since=None):
     """Places freed by reconfirmation and how many of them were booked again, per service:
-    {service_id: {"freed": n, "used": m}}. A freed place counts as used when a later
-    appointment (not a mere hold) took a place in the same slot."""
+    {service_id: {"freed": n, "used": m}}. Each later booking in the same slot that still
+    stands or took place uses one place freed before it (two freed, one rebooked: one used)."""
     freed = Appointment.objects.filter(cancellation_reason=CancellationReason.UNCONFIRMED)
     if service is not None:
         freed = freed.filter(service=service)
     if since is not None:
         freed = freed.filter(cancelled_at__gte=since)
-    rebooked = Appointment.objects.filter(
-        slot=OuterRef("slot"),
-        booked_at__gt=OuterRef("cancelled_at"),
-        status__in=[s for s in PLACE_HOLDING_STATUSES if s != Status.HELD],
+    releases = defaultdict(list)
+    for service_id, slot_id, at in freed.values_list("service", "slot", "cancelled_at"):
+        releases[slot_id].append((at, service_id))
+    later = (
+        Appointment.objects.filter(slot__in=list(releases), booked_at__isnull=False)
+        .exclude(status__in=[Status.HELD, Status.CANCELLED, Status.EXPIRED])
+        .values_list("slot", "booked_at")
     )
-    rows = (
-        freed.annotate(used=Exists(rebooked))
-        .values("service")
-        .annotate(freed=Count("pk"), used_count=Count("pk", filter=Q(used=True)))
-    )
-    return {row["service"]: {"freed": row["freed"], "used": row["used_count"]} for row in rows}
+    bookings = defaultdict(list)
+    for slot_id, at in later:
+        bookings[slot_id].append(at)
+    result = defaultdict(lambda: {"freed": 0, "used": 0})
+    for slot_id, freed_places in releases.items():
+        waiting = sorted(freed_places)
+        for booked_at in sorted(bookings[slot_id]):
+            if waiting and waiting[0][0] < booked_at:
+                result[waiting.pop(0)[1]]["used"] += 1
+        for _at, service_id in freed_places:
+            result[service_id]["freed"] += 1
+    return dict(result)

@@ -184,3 +184,20 @@ def test_the_request_is_written_in_the_residents_language(clock):
     [request] = mails()
     assert request.language == "ar" and "تأكيد موعدك" in request.subject
     assert "/ar/" in request.text_body
+
+
+def test_two_places_freed_in_one_slot_and_one_rebooked_count_one_used(clock):
+    service, slot, first = booked_visit(capacity=3)
+    second = appointment(service=service, slot=slot, channel=Channel.ONLINE, n=1)
+    for moment in (at(dt.date(2026, 11, 17), 10, 5), at(dt.date(2026, 11, 18), 10, 10)):
+        clock.move_to(moment)
+        reconfirmation.run()
+    clock.move_to(at(dt.date(2026, 11, 19), 10, 5))
+    assert reconfirmation.run()["released"] == 2
+    assert {first.pk, second.pk} == set(
+        Appointment.objects.filter(status=Status.CANCELLED).values_list("pk", flat=True)
+    )
+    clock.move_to(at(dt.date(2026, 11, 19), 11))
+    appointment(service=service, slot=slot, channel=Channel.STAFF, n=7)
+    assert reconfirmation.figures() == {service.pk: {"freed": 2, "used": 1}}
+    assert reconfirmation.figures(service=service, since=timezone.now()) == {}

@@ -1,9 +1,13 @@
 """The supervisors' screen of release modes and reconfirmation: supervisors only, the waiting
 wishes shown before switching, the change audited, bad input refused without a change."""
 
+import datetime as dt
+
 import pytest
 
+from appointments import reconfirmation
 from appointments.models import Event, ReleaseMode, Service
+from tests.appointments.test_reconfirmation import at, booked_visit
 from tests.appointments.waitlist.helpers import wish_row
 from tests.factories import ServiceFactory, TeamFactory, staff
 
@@ -77,3 +81,19 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(supervisor_clie
 
 def test_an_unknown_service_is_not_found(supervisor_client):
     assert supervisor_client.get(f"{LIST}999999/").status_code == 404
+
+
+def test_the_list_shows_the_places_reconfirmation_freed(client, supervisor_user, clock):
+    service, _slot, _made = booked_visit()
+    for moment in (
+        at(dt.date(2026, 11, 17), 10, 5),
+        at(dt.date(2026, 11, 18), 10, 10),
+        at(dt.date(2026, 11, 19), 10, 5),
+    ):
+        clock.move_to(moment)
+        reconfirmation.run()
+    client.force_login(supervisor_user)  # days later: a fresh login
+    listing = client.get(LIST)
+    [row] = [s for s in listing.context["services"] if s.pk == service.pk]
+    assert row.reconfirmation == {"freed": 1, "used": 0}
+    assert "3 days before" in listing.content.decode()
