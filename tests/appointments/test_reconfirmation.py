@@ -182,7 +182,7 @@ def test_the_request_is_written_in_the_residents_language(clock):
     clock.move_to(at(dt.date(2026, 11, 17), 10, 5))
     reconfirmation.run()
     [request] = mails()
-    assert request.language == "ar" and "تأكيد موعدك" in request.subject
+    assert request.language == "ar" and "إعادة تأكيد موعدك" in request.subject
     assert "/ar/" in request.text_body
 
 
