@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Contingent, Slot
+from .models import Contingent, DayRelease, ReleaseMode, Slot
 
 
 @lru_cache(maxsize=16)
@@ -84,6 +84,46 @@ def next_release(service, *, now=None):
     return moment, release_day + dt.timedelta(days=service.booking_window_max_days)
 
 
+def release_moment(service, day):
+    """When `day` becomes bookable under the daily release of `service`."""
+    return local_datetime(
+        day - dt.timedelta(days=service.booking_window_max_days), service.release_time
+    )
+
+
+def allocation_days(service, *, now):
+    """The released days of `service` that are reserved for the waitlist first: in release
+    mode allocation, those released since the mode was switched on (newest first)."""
+    if service.release_mode != ReleaseMode.ALLOCATION or service.release_mode_changed_at is None:
+        return []
+    first, last = bookable_dates(service, now=now)
+    days, day = [], last
+    while day >= first and release_moment(service, day) >= service.release_mode_changed_at:
+        days.append(day)
+        day -= dt.timedelta(days=1)
+    return days
+
+
+def withheld_days(service, team, *, now=None):
+    """Released days residents may not see or book yet: reserved for the waitlist until their
+    DayRelease opens them to the public (a day not yet released to the waitlist counts too)."""
+    now = now or timezone.now()
+    days = allocation_days(service, now=now)
+    if not days:
+        return frozenset()
+    public = DayRelease.objects.filter(
+        service=service, team=team, day__in=days, public_at__lte=now
+    ).values_list("day", flat=True)
+    return frozenset(days) - set(public)
+
+
+def publicly_bookable(service, team, day, *, now=None):
+    """Whether residents may book `day` of `service` at `team` right now (release policy)."""
+    now = now or timezone.now()
+    first, last = bookable_dates(service, now=now)
+    return first <= day <= last and day not in withheld_days(service, team, now=now)
+
+
 # --- Availability --------------------------------------------------------------------------
 
 
@@ -119,7 +159,8 @@ def available_days(
 ):
     """Free slots grouped by local day: [(date, [slot, …]), …], in one query.
 
-    With `respect_release` (residents), only the dates the release policy has opened count.
+    With `respect_release` (residents), only the dates the release policy has opened count
+    (without the days still reserved for the waitlist).
     """
     now = now or timezone.now()
     if respect_release:
@@ -135,7 +176,9 @@ def available_days(
         contingents=contingents,
         now=now,
     )
+    withheld = withheld_days(service, team, now=now) if respect_release else frozenset()
     return [
         (day, list(day_slots))
         for day, day_slots in groupby(slots, key=lambda s: timezone.localdate(s.start))
+        if day not in withheld
     ]

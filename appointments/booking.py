@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import background, households, lifecycle, notifications
 from .audit import log_event
-from .availability import bookable_dates
+from .availability import publicly_bookable
 from .codes import hash_token, is_valid_code, new_code, new_token, normalize_code, token_matches
 from .errors import (
     HoldExpired,
@@ -171,10 +171,8 @@ def book(*, service, slot_id, person, channel, actor=None, case=None, now=None, 
     team = team_for_person(service=service, person=person)
     slot = _slot_for(slot_id, service, team, now)
     online = channel == Channel.ONLINE
-    if online:
-        first, last = bookable_dates(service, now=now)
-        if not first <= timezone.localdate(slot.start) <= last:
-            raise SlotUnavailable()
+    if online and not publicly_bookable(service, team, timezone.localdate(slot.start), now=now):
+        raise SlotUnavailable()
     contingents = [Contingent.ONLINE] if online else [Contingent.ONLINE, Contingent.INTERNAL]
 
     _check_email_limits(email_key(person.email), service, person=person)
@@ -297,10 +295,9 @@ def reschedule(*, appointment_id, slot_id, actor=None, internal=False, now=None,
     )
     slot = _slot_for(slot_id, appointment.service, team, now)
     online = not internal
-    if online:
-        first, last = bookable_dates(appointment.service, now=now)
-        if not first <= timezone.localdate(slot.start) <= last:
-            raise SlotUnavailable()
+    day = timezone.localdate(slot.start)
+    if online and not publicly_bookable(appointment.service, team, day, now=now):
+        raise SlotUnavailable()
     contingents = [Contingent.ONLINE] if online else [Contingent.ONLINE, Contingent.INTERNAL]
     _take_place(slot.pk, contingents)
     old_slot_id = appointment.slot_id

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import booking, lifecycle, notifications
 from .audit import log_event
-from .availability import bookable_dates
+from .availability import publicly_bookable
 from .booking import _free_place, _slot_for, _take_place, create_appointment
 from .errors import (
     HoldExpired,
@@ -122,10 +122,10 @@ def _check_party(service, persons, channel):
 
 
 def _window(service, slot, online, now):
-    if online:
-        first, last = bookable_dates(service, now=now)
-        if not first <= timezone.localdate(slot.start) <= last:
-            raise SlotUnavailable()
+    if online and not publicly_bookable(
+        service, slot.team_id, timezone.localdate(slot.start), now=now
+    ):
+        raise SlotUnavailable()
     return [Contingent.ONLINE] if online else [Contingent.ONLINE, Contingent.INTERNAL]
 
 

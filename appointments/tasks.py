@@ -2,11 +2,11 @@
 
 from celery import shared_task
 
-from . import booking, retention, scheduling, statistics
+from . import booking, reconfirmation, retention, scheduling, statistics
 from .invitations import allocation, sending
 from .notifications import outbox, reminders
 from .waitlist import allocation as waitlist_allocation
-from .waitlist import wishes
+from .waitlist import release_modes, wishes
 
 
 @shared_task(name="appointments.tasks.generate_slots")
@@ -83,3 +83,13 @@ def offer_free_places(team_id=None):
 @shared_task(name="appointments.tasks.sweep_waitlist")
 def sweep_waitlist():
     return wishes.sweep()
+
+
+@shared_task(name="appointments.tasks.release_days_to_waitlist")
+def release_days_to_waitlist():
+    return release_modes.release_days()
+
+
+@shared_task(name="appointments.tasks.reconfirmations")
+def reconfirmations():
+    return reconfirmation.run()

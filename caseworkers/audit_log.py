@@ -72,6 +72,8 @@ ACTION_DESCRIPTIONS = {
     "offer.declined": _("Waitlist offer declined"),
     "offer.expired": _("Waitlist offer expired unanswered"),
     "offer.withdrawn": _("Waitlist offer withdrawn"),
+    "day.released": _("Released day offered to the waitlist first (allocation mode)"),
+    "service.release_policy": _("Release mode or reconfirmation of a service changed"),
     # Feedback, messages, system jobs.
     "feedback.received": _("Feedback received"),
     "feedback.answered": _("Feedback answered"),
@@ -153,6 +155,12 @@ FIELD_LABELS = {
     "lottery_ticket": _("lottery ticket"),
     "rank": _("rank"),
     "candidates": _("candidates"),
+    "service": _("service no."),
+    "offers": _("offers made"),
+    "public_at": _("public from"),
+    "waiting": _("waiting wishes"),
+    "release_mode": _("release mode"),
+    "reconfirmation_days": _("reconfirmation days"),
 }
 
 VALUE_WORDS = {True: _("yes"), False: _("no"), None: "–"}

@@ -19,6 +19,7 @@ from .views import (
     privacy,
     queue,
     reception,
+    release_modes,
     reports,
     two_factor,
     visits,
@@ -64,6 +65,8 @@ supervision_patterns = [
     path("feedback/<int:feedback_id>/", feedback.feedback_detail, name="feedback_detail"),
     path("partners/", partners.partner_list, name="partners"),
     path("partners/<int:partner_id>/active/", partners.partner_toggle, name="partner_toggle"),
+    path("release/", release_modes.overview, name="release_modes"),
+    path("release/<int:service_id>/", release_modes.edit, name="release_mode_edit"),
 ]
 
 # --- Proactive invitations (supervisors): /backoffice/invitations/ --------------------------

@@ -648,3 +648,16 @@ AUTHORITY_NAME = _("Ausländerbehörde Wiesbaden")
 AUTHORITY_ADDRESS = env.str(
     "AUTHORITY_ADDRESS", default="Alcide-de-Gasperi-Straße 2, 65197 Wiesbaden"
 )
+
+# --- Release modes and reconfirmation (issue 16; per-service choices on the backoffice) ---
+# Reconfirmation: a second reminder this many hours after the request; unconfirmed this many
+# hours before the appointment, the place goes to the waitlist.
+RECONFIRMATION_SECOND_REMINDER_HOURS = env.int("RECONFIRMATION_SECOND_REMINDER_HOURS", default=24)
+RECONFIRMATION_DEADLINE_HOURS = env.int("RECONFIRMATION_DEADLINE_HOURS", default=24)
+# Channels never asked to reconfirm (appointments without an e-mail address never are).
+RECONFIRMATION_EXEMPT_CHANNELS = env.list("RECONFIRMATION_EXEMPT_CHANNELS", default=["walk_in"])
+CELERY_BEAT_SCHEDULE |= {
+    # Allocation mode: newly released days go to the waitlist first (idempotent).
+    "release-days": {"task": "appointments.tasks.release_days_to_waitlist", "schedule": 60},
+    "reconfirmations": {"task": "appointments.tasks.reconfirmations", "schedule": 5 * 60},
+}

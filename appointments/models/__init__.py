@@ -22,7 +22,7 @@ from .appointments import (
 )
 from .audit import Event
 from .capacity import Closure, Contingent, Counter, DelayedRelease, OpeningRule, Slot, Weekday
-from .catalogue import ResponsibilityRule, Service, Team
+from .catalogue import ReleaseMode, ResponsibilityRule, Service, Team
 from .feedback import AccessibilityFeedback
 from .invitations import (
     DeclineReason,
@@ -37,6 +37,7 @@ from .outbox import OutboxMessage, OutboxStatus
 from .parties import Party, PartyMode
 from .protection import FallbackCounter, PartnerKey
 from .rebooking import RebookingOffer
+from .releases import DayRelease
 from .statistics import CaseFigure, DailyCapacity, DailyFigure, HourlyFigure, StatisticsDay
 from .waitlist import (
     ENDED_WISH_STATES,
@@ -68,6 +69,7 @@ __all__ = [
     "DailyFigure",
     "DailySequence",
     "DayPart",
+    "DayRelease",
     "DeclineReason",
     "DelayedRelease",
     "EmailLock",
@@ -90,6 +92,7 @@ __all__ = [
     "PartyMode",
     "Priority",
     "RebookingOffer",
+    "ReleaseMode",
     "ResponsibilityRule",
     "Salutation",
     "Service",

@@ -80,6 +80,7 @@ class CancellationReason(models.TextChoices):
     STAFF = "staff", _("by staff")
     CLOSURE = "closure", _("office closed")
     HOURS = "hours", _("opening hours changed")
+    UNCONFIRMED = "reconfirm", _("not reconfirmed in time")
 
 
 class Appointment(models.Model):

@@ -19,6 +19,13 @@ def _localized(value, translations):
     return (translations or {}).get(language) or value
 
 
+class ReleaseMode(models.TextChoices):
+    """How a newly released day reaches residents (appointments.waitlist.release_modes)."""
+
+    FIRST_COME = "first_come", _("first come, first served")
+    ALLOCATION = "allocation", _("allocation: the waitlist first")
+
+
 class Service(models.Model):
     """An Anliegen: what a visit is for."""
 
@@ -74,6 +81,15 @@ class Service(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    # Release mode; days released before the last switch keep the mode they were released in.
+    release_mode = models.CharField(
+        _("release mode"), max_length=12, choices=ReleaseMode.choices, default="first_come"
+    )
+    release_mode_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Reconfirmation (appointments.reconfirmation): N days before, 0 for none.
+    reconfirmation_days = models.PositiveSmallIntegerField(
+        _("reconfirmation … days before (0: none)"), default=0
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]

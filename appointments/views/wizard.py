@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import parties, protection
-from ..availability import available_days, bookable_dates, free_slots, next_release
+from ..availability import (
+    available_days,
+    bookable_dates,
+    free_slots,
+    next_release,
+    withheld_days,
+)
 from ..errors import (
     BookingError,
     ChallengeFailed,
@@ -156,13 +162,17 @@ def _valid_slot(value, service, team_id, *, contingents=(Contingent.ONLINE,)):
     except (TypeError, ValueError):
         return None
     first, last = bookable_dates(service)
-    return (
+    slot = (
         free_slots(
             service=service, team=team_id, date_from=first, date_to=last, contingents=contingents
         )
         .filter(pk=slot_id)
         .first()
     )
+    withheld = slot is not None and timezone.localdate(slot.start) in withheld_days(
+        service, team_id
+    )
+    return None if withheld else slot
 
 
 @require_http_methods(["GET", "POST"])

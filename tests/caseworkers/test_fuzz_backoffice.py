@@ -93,6 +93,7 @@ def world(db):
             message="Kontrast zu schwach", language="de", email="f@example.test"
         ).pk,
         "partner_id": create_partner_key(organisation="Caritas", limit=50, actor=None)[0].pk,
+        "service_id": appointment.service_id,
         "table": "team",
         "action": "call",
     }
