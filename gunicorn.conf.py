@@ -6,6 +6,16 @@ the client address (the TLS proxy in front keeps its own, shorter-lived log). Wh
 enough to see load and errors: time, method, path, status, size and duration.
 """
 
+import os
+
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR (see README "Metrics") a dead worker's live gauges go."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "wiesbaden_abh.metrics.RequestMetricsMiddleware",  # counts and times by view name
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -648,3 +649,11 @@ AUTHORITY_NAME = _("Ausländerbehörde Wiesbaden")
 AUTHORITY_ADDRESS = env.str(
     "AUTHORITY_ADDRESS", default="Alcide-de-Gasperi-Straße 2, 65197 Wiesbaden"
 )
+
+# --- Observability: /metrics, JSON logs, /readyz (see README "Metrics" and "Logging") ------
+# Who may scrape /metrics: these networks (CIDRs, client address as the rate limits see it)
+# or anyone sending "Authorization: Bearer <METRICS_TOKEN>"; everybody else gets 404.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A Celery worker serves its own task metrics on this port (0: off; needs the multiprocess dir).
+METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
