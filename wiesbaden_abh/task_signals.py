@@ -1,7 +1,8 @@
-"""Celery signal handlers of every process that runs or sends tasks: task metrics (count,
-failures, duration by task name) and, in a worker with METRICS_WORKER_PORT, an HTTP endpoint
-that serves them. Connected when the Celery app is imported (wiesbaden_abh/celery.py), so it
-imports no Django models here."""
+"""Celery signal handlers of every process that runs or sends tasks: the web request's id
+carried into the tasks it sends (a message header, bound to the task's log lines), task metrics
+(count, failures, duration by task name) and, in a worker with METRICS_WORKER_PORT, an HTTP
+endpoint that serves them. Connected when the Celery app is imported (wiesbaden_abh/celery.py),
+so it imports no Django models here."""
 
 import os
 import time
@@ -16,6 +17,7 @@ from prometheus_client import (
     multiprocess,
     start_http_server,
 )
+from structlog.contextvars import bind_contextvars, get_contextvars, reset_contextvars
 
 TASKS = Counter(
     "abh_celery_tasks_total", "Celery tasks run, by task and final state.", ["task", "state"]
@@ -33,6 +35,17 @@ TASK_DURATION = Histogram(
 )
 
 _started = {}
+_log_context = {}
+
+REQUEST_ID = "request_id"
+
+
+@signals.before_task_publish.connect
+def _carry_request_id(headers=None, **kwargs):
+    """A task sent while serving a request carries the request's id in its headers."""
+    request_id = get_contextvars().get(REQUEST_ID)
+    if request_id and headers is not None:
+        headers.setdefault(REQUEST_ID, request_id)
 
 
 def _name(task, sender):
@@ -40,13 +53,21 @@ def _name(task, sender):
 
 
 @signals.task_prerun.connect
-def _task_started(task_id=None, **kwargs):
+def _task_started(task_id=None, task=None, **kwargs):
     _started[task_id] = time.perf_counter()
+    # From the message header (a worker), or the sender's own context (an eager task).
+    request_id = getattr(task.request, REQUEST_ID, None) or get_contextvars().get(REQUEST_ID)
+    _log_context[task_id] = bind_contextvars(
+        request_id=request_id, task=getattr(task, "name", None), task_id=task_id
+    )
 
 
 @signals.task_postrun.connect
 def _task_finished(task_id=None, task=None, sender=None, state=None, **kwargs):
     started = _started.pop(task_id, None)
+    tokens = _log_context.pop(task_id, None)
+    if tokens:
+        reset_contextvars(**tokens)
     name = _name(task, sender)
     TASKS.labels(task=name, state=state or "UNKNOWN").inc()
     if started is not None:
