@@ -6,11 +6,13 @@ read these rows.
 
 from django.utils import timezone
 
+from . import metrics
 from .models import Event
 
 
 def log_event(*, action, appointment=None, actor=None, at=None, **data):
     """Write one event row in the caller's transaction; anonymous actors are not recorded."""
+    metrics.appointment_event(action=action, appointment=appointment)
     return Event.objects.create(
         action=action,
         appointment=appointment,

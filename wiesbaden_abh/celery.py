@@ -5,6 +5,8 @@ from pathlib import Path
 
 from celery import Celery
 
+from . import task_signals  # noqa: F401 (task metrics and log context in every process)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiesbaden_abh.settings")
 
 app = Celery("wiesbaden_abh")

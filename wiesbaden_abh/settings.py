@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from . import headers
+from . import headers, logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "wiesbaden_abh.logs.RequestIdMiddleware",  # first: X-Request-ID, bound to every log line
+    "wiesbaden_abh.metrics.RequestMetricsMiddleware",  # counts and times by view name
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -587,15 +589,6 @@ RATE_LIMIT_HOLDS_PER_PERSON_DAY = env.int("RATE_LIMIT_HOLDS_PER_PERSON_DAY", def
 PARTNER_KEY_DEFAULT_LIMIT = env.int("PARTNER_KEY_DEFAULT_LIMIT", default=200)
 
 # --- Logging: no personal data in logs (booking codes are fine) ----------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
-
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -661,3 +654,18 @@ CELERY_BEAT_SCHEDULE |= {
     "release-days": {"task": "appointments.tasks.release_days_to_waitlist", "schedule": 60},
     "reconfirmations": {"task": "appointments.tasks.reconfirmations", "schedule": 5 * 60},
 }
+
+# --- Observability: /metrics, JSON logs, /readyz (see README "Metrics" and "Logging") ------
+# Who may scrape /metrics: these networks (CIDRs, client address as the rate limits see it)
+# or anyone sending "Authorization: Bearer <METRICS_TOKEN>"; everybody else gets 404.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A Celery worker serves its own task metrics on this port (0: off; needs the multiprocess dir).
+METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
+# Log lines: JSON (default without DEBUG) or readable console lines (LOG_FORMAT=console); the
+# worker keeps this format instead of Celery's own (see wiesbaden_abh/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")
+LOGGING = logs.logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Probes and scrapers talk plain HTTP inside the cluster network.
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^readyz$", r"^metrics$"]

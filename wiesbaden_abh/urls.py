@@ -6,14 +6,17 @@ from django.urls import include, path
 
 from caseworkers.forms.login import AdminLoginForm
 
-from .health import healthz
+from .health import healthz, readyz
 from .i18n import set_language
+from .metrics import metrics
 
 # The admin's sign-in refuses over-long usernames before django-axes tries to record them.
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("backoffice/", include("caseworkers.urls")),

@@ -15,6 +15,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from appointments import metrics
 from appointments.errors import BookingError
 
 NON_FIELD_KEYS = ("non_field_errors", "__all__")
@@ -93,6 +94,7 @@ def _body(detail, code, fields=None):
 
 def exception_handler(exc, context):
     if isinstance(exc, BookingError):
+        metrics.refusal(exc, interface="api")
         return Response(_body(exc.message, error_code(exc)), status=exc.http_status)
     # Django's own 404/403 carry untranslated, model-naming texts: answer with DRF's wording.
     if isinstance(exc, Http404):

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import background
+from .. import background, metrics
 from ..audit import log_event
 from ..models import OutboxMessage, OutboxStatus
 
@@ -80,6 +80,7 @@ def deliver(*, message_id, now=None):
             next_attempt_at=now + _backoff(message.attempts),
             last_error=f"{type(error).__name__}: {error}"[:2000],
         )
+        metrics.mail_failed(final=failed)
         logger.warning(
             "outbox message %s (%s) attempt %s failed: %s",
             message_id,

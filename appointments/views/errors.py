@@ -16,11 +16,13 @@ from contextlib import contextmanager
 
 from django.contrib import messages
 
+from .. import metrics
 from ..errors import BookingError
 
 
 def show_error(request, error, *, level=messages.ERROR):
     """Show the error's message on the next page the request renders or redirects to."""
+    metrics.refusal(error, interface="web")
     messages.add_message(request, level, error.message)
 
 
@@ -36,4 +38,5 @@ def errors_as_messages(request, *, level=messages.ERROR):
 
 def add_form_error(form, error, *, field=None):
     """The error's message on the form: on `field`, or above all fields (the default)."""
+    metrics.refusal(error, interface="web")
     form.add_error(field, error.message)

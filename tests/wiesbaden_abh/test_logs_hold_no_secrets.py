@@ -294,3 +294,12 @@ def test_a_whole_flow_leaves_no_secret_and_no_personal_data_in_the_logs(server):
     assert found == [], "\n".join(
         line for line in logged.splitlines() if any(f.lower() in line.lower() for f in found)
     )[:4000]
+    # every line is one JSON object (wiesbaden_abh/logs.py); requests carry their id
+    records = [json.loads(line) for line in logged.splitlines() if line.strip()]
+    for record in records:
+        assert {"timestamp", "level", "event", "logger", "request_id"} <= record.keys(), record
+    requests = [r for r in records if r["logger"] == "gunicorn.access"]
+    assert requests and all(re.fullmatch(r"[0-9a-f]{32}", r["request_id"]) for r in requests)
+    assert len({r["request_id"] for r in requests}) == len(requests)
+    sent = [r for r in records if r["event"].startswith("outbox message") and r.get("task")]
+    assert sent and {r["request_id"] for r in sent} <= {r["request_id"] for r in requests}
