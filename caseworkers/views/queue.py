@@ -44,6 +44,20 @@ def _board(team, now):
         key: []
         for key in ("waiting", "parked", "called", "in_service", "expected", "done", "no_show")
     }
+    labels = groups["labels"] = {
+        "late": _("late"),
+        "emergency": _("Emergency"),
+        "walk_in": _("Walk-in"),
+        "early": _("early"),
+        "call": _("Call"),
+        "minutes": _("%(minutes)s min"),
+        "appointment": _("Appointment %(time)s"),
+        "lights": {
+            "green": _("within target"),
+            "amber": _("above target"),
+            "red": _("far above target"),
+        },
+    }
     call_url = reverse("caseworkers:act", kwargs={"appointment_id": URL_MARK, "action": "call"})
     visit_url = reverse("caseworkers:visit", kwargs={"appointment_id": URL_MARK})
     for appointment in selectors.board_day(team, now=now):
@@ -56,6 +70,11 @@ def _board(team, now):
             appointment.waiting_minutes = minutes
             appointment.light = traffic_light(minutes)
             appointment.level = queue.rank(appointment, now=now)
+            # the row's texts, each translated once per board (not once per row)
+            appointment.light_label = labels["lights"][appointment.light]
+            appointment.minutes_label = labels["minutes"] % {"minutes": minutes}
+            start = timezone.localtime(appointment.slot.start).strftime("%H:%M")
+            appointment.appointment_label = labels["appointment"] % {"time": start}
             groups["parked" if appointment.parked_at else "waiting"].append(appointment)
         elif status == Status.CALLED:
             groups["called"].append(appointment)
