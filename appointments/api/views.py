@@ -9,10 +9,12 @@ gives the same 404.
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
+from django.views.decorators.http import conditional_page
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -20,7 +22,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from .. import booking, parties, protection
-from ..availability import available_days
+from ..availability import free_slot_rows
 from ..codes import is_valid_code, normalize_code
 from ..errors import ChallengeFailed, NotFound, ServiceNotBookable, TooManyAttempts
 from ..models import Appointment, CancellationReason, Channel, Service, Team
@@ -152,6 +154,7 @@ class ServiceListView(generics.ListAPIView):
     responses={200: SlotOutputSerializer(many=True), **ERRORS},
     examples=[examples.SLOT],
 )
+@method_decorator(conditional_page, name="dispatch")  # ETag of the answer; 304 when unchanged
 class ServiceSlotsView(generics.ListAPIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
@@ -176,18 +179,36 @@ class ServiceSlotsView(generics.ListAPIView):
         else:
             teams = Team.objects.filter(active=True, responsibility_rules__service=service)
             teams = teams.distinct().order_by("pk")
-        slots = []
+        rows = []
         for team in teams:
-            for _day, day_slots in available_days(
+            for row in free_slot_rows(
                 service=service,
                 team=team,
                 date_from=params["date_from"],
                 date_to=params["date_to"],
             ):
-                for slot in day_slots:
-                    slot.team = team  # saves a query per slot for the team's name
-                    slots.append(slot)
-        return sorted(slots, key=lambda slot: (slot.start, slot.team_id, slot.pk))
+                row["team"] = team
+                rows.append(row)
+        return sorted(rows, key=lambda row: (row["start"], row["team"].pk, row["id"]))
+
+    def list(self, request, *args, **kwargs):
+        """SlotOutputSerializer's fields, written straight from the rows (plain values, no
+        model objects or serializer per slot)."""
+        rows = self.get_queryset()
+        page = self.paginate_queryset(rows)
+        stamp = serializers.DateTimeField().to_representation
+        data = [
+            {
+                "id": row["id"],
+                "start": stamp(row["start"]),
+                "end": stamp(row["end"]),
+                "free": row["free_places"],
+                "team": row["team"].name,
+                "location": row["team"].location,
+            }
+            for row in (rows if page is None else page)
+        ]
+        return Response(data) if page is None else self.get_paginated_response(data)
 
 
 # --- Challenge ---------------------------------------------------------------------------------

@@ -259,6 +259,9 @@ class DailySequence(models.Model):
     walk_ins = models.PositiveSmallIntegerField(default=0)
     # "Next" calls of appointments since the last walk-in was called (the interleaving policy).
     appointment_calls_in_row = models.PositiveSmallIntegerField(default=0)
+    # Bumped with every change to an appointment of the team's day (appointments/board_version.py):
+    # the queue board answers 304 while it stays the same.
+    board_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
