@@ -60,13 +60,14 @@ def _overview_page(request):
     return {"report": report, "tables": tables, "section": "overview"}
 
 
-def _filter_form(request):
+def _filter_form(request, form_class=ReportFilterForm):
+    """The report's filter form bound to the query, over the last DEFAULT_RANGE_DAYS by default."""
     today = timezone.localdate()
     defaults = {
         "date_from": (today - dt.timedelta(days=DEFAULT_RANGE_DAYS)).isoformat(),
         "date_to": today.isoformat(),
     }
-    return ReportFilterForm({**defaults, **{k: v for k, v in request.GET.items() if v}})
+    return form_class({**defaults, **{k: v for k, v in request.GET.items() if v}})
 
 
 def _breakdown_page(request):

@@ -1,8 +1,6 @@
 """The supervisors' waitlist screen: per service and team the backlog, the offers of a period
 and their answers, days from wish to appointment and unmet demand; a chart and CSV."""
 
-import datetime as dt
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,11 +10,10 @@ from django.utils.translation import gettext as _
 from appointments import csv_export
 from appointments.waitlist.report import waitlist_figures
 
-from ..forms.reports import DEFAULT_RANGE_DAYS
 from ..forms.waitlist_report import WaitlistFilterForm
 from ..reporting.charts import bar_chart
 from ..reporting.tables import Column, Table
-from .reports import _names, reports_access
+from .reports import _filter_form, _names, reports_access
 
 
 class WaitlistTable(Table):
@@ -27,12 +24,7 @@ class WaitlistTable(Table):
 
 
 def _form(request):
-    today = timezone.localdate()
-    defaults = {
-        "date_from": (today - dt.timedelta(days=DEFAULT_RANGE_DAYS)).isoformat(),
-        "date_to": today.isoformat(),
-    }
-    return WaitlistFilterForm({**defaults, **{k: v for k, v in request.GET.items() if v}})
+    return _filter_form(request, WaitlistFilterForm)
 
 
 def _table(form):
