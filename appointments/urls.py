@@ -49,6 +49,7 @@ urlpatterns = [
     path("buchen/<slug:slug>/zeit/", wizard.calendar, name="calendar"),
     path("buchen/<slug:slug>/daten/", wizard.details, name="details"),
     path("termin/<str:code>/reserviert/", wizard.held, name="held"),
+    path("termin/<str:code>/reserviert/erneut-senden/", wizard.resend, name="held_resend"),
     # --- The resident's own link: verify, manage, print, calendar, cancel, move, reply -------
     path("termin/<str:code>/bestaetigen/", manage.verify, name="verify"),
     path("termin/<str:code>/", manage.manage, name="manage"),

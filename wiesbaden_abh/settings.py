@@ -312,6 +312,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # --- Policy knobs of the appointment system (one place, each with its default) -------------
 # Minutes an unverified online booking holds its place before it expires.
 APPOINTMENT_HOLD_MINUTES = env.int("APPOINTMENT_HOLD_MINUTES", default=30)
+# "Send the verification mail again" while a hold is pending: at most this many times per
+# hold, and not sooner than this many seconds after the previous mail (the hold is not extended).
+HOLD_RESEND_MAX = env.int("HOLD_RESEND_MAX", default=3)
+HOLD_RESEND_INTERVAL_SECONDS = env.int("HOLD_RESEND_INTERVAL_SECONDS", default=60)
 # Minutes a cancelled place stays blocked before it is bookable again (anti-trading, as ZMS).
 CANCELLATION_RELEASE_DELAY_MINUTES = env.int("CANCELLATION_RELEASE_DELAY_MINUTES", default=30)
 # At most this many active appointments per normalised e-mail address and service.

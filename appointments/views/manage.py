@@ -18,7 +18,7 @@ from .. import booking, parties, protection, verification
 from ..codes import normalize_code
 from ..documents import ics_bytes, link_qr_svg, qr_svg
 from ..errors import BookingError, HoldExpired, NotFound
-from ..models import ACTIVE_STATUSES, CancellationReason, Status
+from ..models import ACTIVE_STATUSES, CancellationReason, Slot, Status
 from ..notifications.messages import REPLY_SALT, reply_link_expired
 from ..selectors import appointment_for_display
 from .errors import errors_as_messages, show_error
@@ -159,6 +159,10 @@ def cancel(request, code):
     appointment, _token = _resolve(request, code)
     if appointment is None:
         return _not_found(request)
+    if appointment.status == Status.CANCELLED:
+        # A replayed cancel (the button pressed twice, the page sent again): say how it is.
+        messages.info(request, _("This appointment is already cancelled."))
+        return redirect("appointments:manage", code=appointment.code)
     if request.method == "POST":
         with errors_as_messages(request):
             parties.cancel_party(appointment_id=appointment.pk, reason=CancellationReason.RESIDENT)
@@ -184,6 +188,10 @@ def reschedule(request, code):
         except ValueError:
             messages.error(request, _("Please choose one of the free times."))
             return redirect("appointments:reschedule", code=appointment.code)
+        if request.POST.get("confirm") != "1":
+            # Like cancelling: the chosen time is only shown with the old one; the
+            # confirming POST (from that page) moves the appointment.
+            return _confirm_move(request, appointment, slot_id)
         with errors_as_messages(request):
             parties.move_party(appointment_id=appointment.pk, slot_id=slot_id, token=token)
             messages.success(request, _("Your appointment has been moved."))
@@ -193,6 +201,18 @@ def reschedule(request, code):
         appointment.service, appointment.slot.team_id, day=_parse_day(request.GET.get("day"))
     )
     return render(request, "appointments/reschedule.html", {**context, "appointment": appointment})
+
+
+def _confirm_move(request, appointment, slot_id):
+    new_slot = Slot.objects.select_related("team").filter(pk=slot_id).first()
+    if new_slot is None or new_slot.start <= timezone.now():
+        messages.error(request, _("Please choose one of the free times."))
+        return redirect("appointments:reschedule", code=appointment.code)
+    return render(
+        request,
+        "appointments/reschedule_confirm.html",
+        {"appointment": appointment, "new_slot": new_slot},
+    )
 
 
 def _reply_link(signed, code):

@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import parties, protection
+from .. import holds, parties, protection
 from ..availability import (
     available_days,
     bookable_dates,
@@ -25,12 +26,15 @@ from ..availability import (
 from ..errors import (
     BookingError,
     ChallengeFailed,
+    HoldExpired,
+    LimitReached,
+    NotFound,
     SlotFull,
     SlotUnavailable,
     TooManyAttempts,
 )
 from ..forms import PersonForm, SurnameForm
-from ..models import Channel, Contingent, Service, Slot
+from ..models import Channel, Contingent, Service, Slot, Status
 from ..party_forms import NeedsForm, PartySizeForm, other_persons_formset, party_allowed
 from ..people import Person
 from ..responsibility import responsible_team
@@ -39,6 +43,10 @@ from .errors import add_form_error, show_error
 
 DRAFT = "booking_draft"
 HELD = "booking_held"
+# The secret of each hold made in this session: "send it again" mails the same link.
+HOLD_TOKENS = "booking_hold_tokens"
+# Where views/manage.py keeps the manage tokens of this session.
+MANAGE_TOKENS = "manage_tokens"
 
 
 def _service(slug):
@@ -133,13 +141,22 @@ def _parse_day(value):
         return None
 
 
+def _to_pending_hold(request, service):
+    """A step sent again after the hold was made (double click, back button, reload) is
+    answered with that hold, not with step 1."""
+    pending = holds.latest_pending(codes=request.session.get(HELD) or [], service=service)
+    if pending is None:
+        return redirect("appointments:start", slug=service.slug)
+    return redirect("appointments:held", code=pending.code)
+
+
 @require_http_methods(["GET", "POST"])
 def calendar(request, slug):
     """Step 2: days with free times; then the times of the chosen day."""
     service = _service(slug)
     draft = _draft(request, service)
     if draft is None:
-        return redirect("appointments:start", slug=service.slug)
+        return _to_pending_hold(request, service)
     if request.method == "POST":
         slot = _valid_slot(request.POST.get("slot"), service, draft["team"])
         if slot is None:
@@ -180,7 +197,9 @@ def details(request, slug):
     """Step 3: personal data, consent and the anti-bot check; then the reservation is held."""
     service = _service(slug)
     draft = _draft(request, service)
-    if draft is None or not draft.get("slot"):
+    if draft is None:
+        return _to_pending_hold(request, service)
+    if not draft.get("slot"):
         return redirect("appointments:start", slug=service.slug)
     slot = Slot.objects.select_related("team").filter(pk=draft["slot"]).first()
     if slot is None:
@@ -238,7 +257,7 @@ def _hold(request, service, slot, draft, form, needs_form, others):
     )
     persons = [person, *(Person.from_data(other.cleaned_data) for other in others or ())]
     try:
-        appointment, _token = parties.book_party(
+        appointment, token = parties.book_party(
             service=service, slot_id=slot.pk, persons=persons, channel=Channel.ONLINE
         )
     except (SlotFull, SlotUnavailable) as error:
@@ -246,28 +265,77 @@ def _hold(request, service, slot, draft, form, needs_form, others):
         draft.pop("slot", None)
         request.session[DRAFT] = draft
         return redirect("appointments:calendar", slug=service.slug)
+    except LimitReached as error:
+        pending = holds.pending_for(
+            codes=request.session.get(HELD) or [], service=service, person=person
+        )
+        if pending is None:
+            add_form_error(form, error)
+            return None
+        # The same person sent the details again while the hold is pending: show that hold.
+        request.session.pop(DRAFT, None)
+        messages.info(request, _("You have already reserved a time. It is held for you below."))
+        return redirect("appointments:held", code=pending.code)
     except BookingError as error:
         add_form_error(form, error)
         return None
     request.session.pop(DRAFT, None)
     held = request.session.get(HELD) or []
     request.session[HELD] = [*held[-4:], appointment.code]
+    tokens = dict(request.session.get(HOLD_TOKENS) or {})
+    tokens[appointment.code] = token
+    request.session[HOLD_TOKENS] = dict(list(tokens.items())[-5:])
     return redirect("appointments:held", code=appointment.code)
 
 
+@never_cache
 def held(request, code):
-    """After the reservation: exactly what to do next (open the e-mail within N minutes)."""
+    """After the reservation: until when the place is held (clock time and countdown), where
+    the e-mail went, "send it again"; once the hold has run out, the way to choose again."""
     if code not in (request.session.get(HELD) or []):
         raise Http404
     appointment = appointment_for_display(code)
     if appointment is None:
         raise Http404
+    token = (request.session.get(HOLD_TOKENS) or {}).get(code)
+    if appointment.status == Status.BOOKED and token:
+        # Confirmed meanwhile (the link opened on this device): show the appointment.
+        manage_tokens = dict(request.session.get(MANAGE_TOKENS) or {})
+        manage_tokens[code] = token
+        request.session[MANAGE_TOKENS] = manage_tokens
+        return redirect("appointments:manage", code=code)
     return render(
         request,
         "appointments/held.html",
         {
             "appointment": appointment,
+            "state": holds.hold_state(appointment),
+            "can_resend": bool(token),
             "hold_minutes": settings.APPOINTMENT_HOLD_MINUTES,
             "restart_url": reverse("appointments:home"),
+            "choose_again_url": reverse(
+                "appointments:start", kwargs={"slug": appointment.service.slug}
+            ),
         },
     )
+
+
+@require_POST
+def resend(request, code):
+    """ "Send it again": the same verification mail once more (limited; the hold stays)."""
+    if code not in (request.session.get(HELD) or []):
+        raise Http404
+    if not protection.link_attempt_allowed(request):
+        return too_many(request)
+    token = (request.session.get(HOLD_TOKENS) or {}).get(code, "")
+    try:
+        holds.resend_verification(code=code, token=token)
+    except NotFound:
+        raise Http404 from None
+    except HoldExpired:
+        pass  # the held page says it has run out
+    except TooManyAttempts as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, _("We have sent the e-mail again."))
+    return redirect("appointments:held", code=code)

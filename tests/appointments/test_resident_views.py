@@ -233,7 +233,7 @@ def test_reschedule_offers_free_times_and_moves(client, booked):
     day = timezone.localdate(later.start).isoformat()
     page = client.get(f"/de/termin/{appointment.code}/verschieben/", {"day": day})
     assert f'value="{later.pk}"' in page.content.decode()
-    client.post(f"/de/termin/{appointment.code}/verschieben/", {"slot": later.pk})
+    client.post(f"/de/termin/{appointment.code}/verschieben/", {"slot": later.pk, "confirm": "1"})
     appointment.refresh_from_db()
     assert appointment.slot_id == later.pk
     bad = client.post(f"/de/termin/{appointment.code}/verschieben/", {"slot": "x"}, follow=True)

@@ -123,6 +123,9 @@ def book_verify_move_and_cancel(page, base, language, office, email):
     expect(page).to_have_url(at(base, f"/{language}/termin/{code}/verschieben/"))
     choose_day(page, second)
     choose_time(page, second)
+    expect(page.locator("h1")).to_have_text(t(language, "Move the appointment?"))
+    assert Appointment.objects.get(code=code).slot_id == first.pk  # not moved before confirming
+    page.get_by_role("button", name=t(language, "Yes, move the appointment"), exact=True).click()
     expect(page).to_have_url(at(base, f"/{language}/termin/{code}/"))
     expect(page.locator("main")).to_contain_text(t(language, "Your appointment has been moved."))
     assert Appointment.objects.get(code=code).slot_id == second.pk
