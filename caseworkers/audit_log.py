@@ -17,6 +17,7 @@ ACTION_DESCRIPTIONS = {
     "appointment.completed": _("Service finished"),
     "appointment.cancelled": _("Appointment cancelled"),
     "appointment.expired": _("Reservation expired"),
+    "appointment.verification_resent": _("Verification e-mail sent again"),
     "appointment.no_show": _("Marked as not appeared"),
     "appointment.rescheduled": _("Appointment moved to another time"),
     "party.booked": _("Group booking made (one booking for several persons)"),
