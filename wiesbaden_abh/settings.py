@@ -215,6 +215,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Hashed names (site.3f2a….css) are served with max-age of 10 years and `immutable` by
+# whitenoise itself; this is the max-age of the few unhashed paths (an hour in production).
+WHITENOISE_MAX_AGE = 0 if DEBUG else env.int("WHITENOISE_MAX_AGE", default=3600)
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_CONFIG = environ.Env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
