@@ -20,9 +20,9 @@ from ..availability import (
     available_days,
     bookable_dates,
     free_slots,
-    next_release,
     withheld_days,
 )
+from ..closed_days import closed_days, next_open_release
 from ..errors import (
     BookingError,
     ChallengeFailed,
@@ -118,7 +118,8 @@ def _calendar_context(service, team_id, *, day=None, now=None):
     now = now or timezone.now()
     first, last = bookable_dates(service, now=now)
     days = available_days(service=service, team=team_id, date_from=first, date_to=last, now=now)
-    release_at, release_day = next_release(service, now=now)
+    release_at, release_day = next_open_release(service, team=team_id, now=now)
+    closed, all_closed = closed_days(service=service, team=team_id, date_from=first, date_to=last)
     selected = None
     if day:
         selected = next(((d, slots) for d, slots in days if d == day), None)
@@ -129,6 +130,8 @@ def _calendar_context(service, team_id, *, day=None, now=None):
         "selected_slots": selected[1] if selected else [],
         "next_release_at": release_at,
         "next_release_day": release_day,
+        "closed_days": closed,
+        "all_closed": all_closed,
         "window_first": first,
         "window_last": last,
     }
