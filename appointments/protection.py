@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from . import outage
+from . import dates, outage
 from .audit import log_event
 from .codes import hash_token, new_token
 from .errors import ChallengeFailed, TooManyAttempts
@@ -157,11 +157,7 @@ def refused_until(remaining, *, now=None):
     retry_at = now + datetime.timedelta(seconds=remaining)
     local = timezone.localtime(retry_at)
     same_day = local.date() == timezone.localdate(now)
-    when = (
-        formats.time_format(local, "H:i")
-        if same_day
-        else formats.date_format(local, "SHORT_DATETIME_FORMAT")
-    )
+    when = formats.time_format(local, "H:i") if same_day else dates.format_when(local)
     message = _(
         "To keep appointments fair for everyone, we limit how often a booking can be tried. "
         "Please try again from %(time)s (in about %(minutes)s minutes). What you entered is kept."

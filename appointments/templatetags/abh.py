@@ -1,25 +1,37 @@
-"""Template filters of the resident and staff pages."""
+"""Template filters of the resident and staff pages (dates: appointments/dates.py)."""
 
 from django import template
-from django.utils import formats, timezone
+
+from .. import dates
 
 register = template.Library()
 
 
 @register.filter
 def when(value):
-    """'Thursday, 26 November 2026, 09:00' in the active language, in the office's time zone."""
-    if not value:
-        return ""
-    local = timezone.localtime(value)
-    weekday = formats.date_format(local, "l")
-    date = formats.date_format(local, "DATE_FORMAT")
-    return f"{weekday}, {date}, {formats.time_format(local, 'H:i')}"
+    """'Thu 3 Dec 2026, 09:00' in the active language, in the office's time zone."""
+    return dates.format_when(value)
 
 
 @register.filter
 def day(value):
-    """'Thursday, 26 November 2026' in the active language."""
-    if not value:
-        return ""
-    return f"{formats.date_format(value, 'l')}, {formats.date_format(value, 'DATE_FORMAT')}"
+    """'Thu 3 Dec 2026' in the active language."""
+    return dates.format_day(value)
+
+
+@register.filter
+def short_day(value):
+    """'Thu 3 Dec' (a calendar button) in the active language."""
+    return dates.format_short_day(value)
+
+
+@register.filter
+def long_date(value):
+    """'3 Dec 2026' (a birth or expiry date) in the active language."""
+    return dates.format_date(value)
+
+
+@register.simple_tag
+def list_sep():
+    """', ' or the Arabic comma between the items of a run-in list."""
+    return dates.list_separator()
