@@ -5,7 +5,10 @@ import io
 import segno
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
+
+from . import dates
 
 
 def ics_bytes(appointment):
@@ -21,9 +24,14 @@ def ics_bytes(appointment):
         event.add("dtstart", appointment.slot.start)
         event.add("dtend", appointment.slot.end)
         event.add("summary", f"{settings.AUTHORITY_NAME}: {appointment.service.localized_name}")
-        event.add("location", settings.AUTHORITY_ADDRESS)
+        room = appointment.slot.team.localized_location
+        separator = dates.list_separator()
+        event.add("location", separator.join(filter(None, [settings.AUTHORITY_ADDRESS, room])))
         documents = "\n".join(f"- {item}" for item in appointment.service.localized_documents)
-        event.add("description", f"{appointment.code}\n{documents}".strip())
+        lines = [appointment.code, dates.format_when(appointment.slot.start)]
+        if room:
+            lines.append(_("Where: %(room)s") % {"room": room})
+        event.add("description", "\n".join([*lines, documents]).strip())
         calendar.add_component(event)
     return calendar.to_ical()
 

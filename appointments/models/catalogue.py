@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -151,6 +152,15 @@ class Team(models.Model):
         help_text=_('Letter(s) in front of waiting numbers, e.g. "B" for B-017.'),
     )
     location = models.CharField(_("location (floor, room)"), max_length=200, blank=True)
+    location_translations = models.JSONField(
+        _("location in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'For example {"en": "Building B, 2nd floor, room 204", "ar": "…"}; '
+            "a language left out shows the German text."
+        ),
+    )
     walk_in_daily_limit = models.PositiveSmallIntegerField(
         _("walk-ins per day"),
         default=10,
@@ -165,6 +175,28 @@ class Team(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def localized_location(self):
+        """Floor, room and building in the active language, else in German."""
+        return _localized(self.location, self.location_translations)
+
+    def clean(self):
+        languages = {code for code, _name in settings.LANGUAGES} - {"de"}
+        value = self.location_translations
+        if not isinstance(value, dict) or any(
+            key not in languages or not isinstance(text, str) or len(text) > 200
+            for key, text in value.items()
+        ):
+            raise ValidationError(
+                {
+                    "location_translations": _(
+                        "Give an object of language codes (%(languages)s) and texts of at most "
+                        "200 characters."
+                    )
+                    % {"languages": ", ".join(sorted(languages))}
+                }
+            )
 
 
 class ResponsibilityRule(models.Model):
