@@ -676,3 +676,10 @@ LOGGING = logs.logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", 
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Probes and scrapers talk plain HTTP inside the cluster network.
 SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^readyz$", r"^metrics$"]
+
+# --- Running as several instances (issue 19) ------------------------------------------------
+# One beat sends (wiesbaden_abh/beat.py): a lease in Redis, renewed every tick; a second beat
+# waits. The tick is at most CELERY_BEAT_MAX_INTERVAL seconds, well within the lease.
+CELERY_BEAT_SCHEDULER = "wiesbaden_abh.beat:LockedScheduler"
+CELERY_BEAT_MAX_INTERVAL = 10
+CELERY_BEAT_LOCK_LEASE_SECONDS = env.int("BEAT_LOCK_LEASE_SECONDS", default=30)

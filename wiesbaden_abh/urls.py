@@ -9,6 +9,7 @@ from caseworkers.forms.login import AdminLoginForm
 from .health import healthz, readyz
 from .i18n import set_language
 from .metrics import metrics
+from .schedules import periodic_tasks
 
 # The admin's sign-in refuses over-long usernames before django-axes tries to record them.
 admin.site.login_form = AdminLoginForm
@@ -18,6 +19,7 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/periodic-tasks/", admin.site.admin_view(periodic_tasks), name="periodic_tasks"),
     path("admin/", admin.site.urls),
     path("backoffice/", include("caseworkers.urls")),
     path("api/", include("wiesbaden_abh.api_urls")),
