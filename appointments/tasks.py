@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from wiesbaden_abh.celery import shutdown_requested
+
 from . import booking, reconfirmation, retention, scheduling, statistics
 from .invitations import allocation, sending
 from .notifications import outbox, reminders
@@ -32,7 +34,7 @@ def deliver_message(message_id):
 
 @shared_task(name="appointments.tasks.sweep_outbox")
 def sweep_outbox():
-    return outbox.sweep()
+    return outbox.sweep(stop=shutdown_requested)
 
 
 @shared_task(name="appointments.tasks.schedule_reminders")

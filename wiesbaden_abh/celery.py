@@ -1,9 +1,11 @@
 """The Celery app, configured from Django's settings (CELERY_* names); tasks live in the apps."""
 
+import multiprocessing
 import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_shutting_down
 
 from . import task_signals  # noqa: F401 (task metrics and log context in every process)
 
@@ -27,3 +29,18 @@ def _make_queue_folders(sender, **kwargs):
 def ping():
     """A trivial task for health checks and the round-trip test."""
     return "pong"
+
+
+# Set in the worker's main process at a warm shutdown (SIGTERM); the prefork pool's children
+# share it (created before they fork), so a long task such as the outbox sweep stops claiming.
+_SHUTDOWN = multiprocessing.Event()
+
+
+@worker_shutting_down.connect
+def _note_shutdown(sig=None, how=None, exitcode=None, **kwargs):
+    _SHUTDOWN.set()
+
+
+def shutdown_requested():
+    """True once this worker has been asked to stop."""
+    return _SHUTDOWN.is_set()

@@ -2,7 +2,9 @@
 
 A claim is a guarded UPDATE (pending → sending), so two workers never send the same row;
 the sweeper picks due rows with SKIP LOCKED on PostgreSQL (serial but correct on SQLite).
-A row left in "sending" by a killed worker is retried after OUTBOX_STUCK_MINUTES.
+A row left in "sending" by a killed worker is retried after OUTBOX_STUCK_MINUTES. A worker that
+is stopped (SIGTERM) finishes the row it is sending, claims no further one (`sweep`'s `stop`), and
+a send interrupted by the shutdown puts its row back to pending at once.
 """
 
 import base64
@@ -89,6 +91,10 @@ def deliver(*, message_id, now=None):
             type(error).__name__,
         )
         return OutboxStatus.FAILED if failed else OutboxStatus.PENDING
+    except BaseException:
+        # Interrupted (the worker is stopped hard): give the claim back for another worker.
+        return_claim(message_id=message_id, attempts=message.attempts - 1)
+        raise
     # Sent: drop the bodies, which may contain the secret manage link.
     OutboxMessage.objects.filter(pk=message_id).update(
         status=OutboxStatus.SENT,
@@ -100,6 +106,14 @@ def deliver(*, message_id, now=None):
     )
     logger.info("outbox message %s (%s) sent", message_id, message.kind)
     return OutboxStatus.SENT
+
+
+def return_claim(*, message_id, attempts):
+    """sending → pending, due now, the attempt not counted (a shutdown is not the row's fault)."""
+    OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), attempts=attempts
+    )
+    logger.info("outbox message %s returned to pending (worker stopping)", message_id)
 
 
 def due_messages(*, now=None, limit=100):
@@ -118,10 +132,14 @@ def due_messages(*, now=None, limit=100):
         )
 
 
-def sweep(*, now=None, limit=100):
-    """Deliver what is due (lost tasks, retries after failures); returns {status: count}."""
+def sweep(*, now=None, limit=100, stop=None):
+    """Deliver what is due (lost tasks, retries after failures); returns {status: count}.
+    `stop()` true (the worker is shutting down): claim nothing more, leave the rest pending."""
     counts = {}
     for message_id in due_messages(now=now, limit=limit):
+        if stop is not None and stop():
+            logger.info("outbox sweep stops early: the worker is shutting down")
+            break
         status = deliver(message_id=message_id, now=now)
         if status:
             counts[status] = counts.get(status, 0) + 1

@@ -262,3 +262,37 @@ def test_booked_appointments_without_check_in_become_no_shows_after_the_grace(se
     appointment.refresh_from_db()
     assert appointment.status == Status.NO_SHOW
     assert OutboxMessage.objects.filter(appointment=appointment, kind="no_show").count() == 1
+
+
+def test_a_send_interrupted_by_a_worker_shutdown_returns_the_row_to_pending(db, monkeypatch):
+    message = OutboxMessage.objects.create(
+        kind="reminder", idempotency_key="interrupted", recipient="a@example.test",
+        language="de", subject="s", text_body="t",
+    )  # fmt: skip
+
+    def stopped(self, *args, **kwargs):
+        raise SystemExit(1)  # what a hard stop of the worker raises in the running task
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", stopped)
+    with pytest.raises(SystemExit):
+        outbox.deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.PENDING, 0)
+    assert message.next_attempt_at <= timezone.now()
+
+
+def test_a_sweep_told_to_stop_claims_nothing_more(db, mailoutbox):
+    for n in range(3):
+        OutboxMessage.objects.create(
+            kind="reminder", idempotency_key=f"stop-{n}", recipient="a@example.test",
+            language="de", subject="s", text_body="t",
+        )  # fmt: skip
+    asked = []
+
+    def stop():
+        asked.append(1)
+        return len(asked) > 1  # the worker is told to stop after the first mail
+
+    assert outbox.sweep(stop=stop) == {"sent": 1}
+    assert len(mailoutbox) == 1
+    assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == 2
