@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install system-packages messages lock audit clean bench
+.PHONY: run test install system-packages messages lock audit clean bench cluster-test
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ system-packages:
 bench: install
 	@scripts/ensure-bench-packages
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+## cluster-test: two web instances, two workers, one beat on PostgreSQL + Redis (scripts/cluster_test.py;
+## CLUSTER_PG, CLUSTER_DATABASE, CLUSTER_REDIS_URL, CLUSTER_TIMEOUT configure it)
+cluster-test: install
+	$(PY) manage.py compilemessages -v0 --ignore '.venv/*'
+	timeout $${CLUSTER_TIMEOUT_OUTER:-300} $(PY) scripts/cluster_test.py
 
 ## messages: extract and compile translations
 messages: install
