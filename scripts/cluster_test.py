@@ -15,6 +15,7 @@ created anew), CLUSTER_REDIS_URL (default redis://127.0.0.1:6379/3: that databas
 """
 
 import collections
+import contextlib
 import http.client
 import json
 import logging
@@ -82,10 +83,8 @@ def stop_all():
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         # a prefork worker's children are in its process group too
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 class Sink:
@@ -182,7 +181,8 @@ def main():
         django.setup()
         from scripts import cluster_checks
 
-        print(f"[cluster] database {DB} migrated in {time.monotonic() - began:.1f}s; logs in {logdir}")
+        took = time.monotonic() - began
+        print(f"[cluster] database {DB} migrated in {took:.1f}s; logs in {logdir}")
         world = cluster_checks.seed(racers=RACE_SLOTS, places=RACE_PLACES, reminders=REMINDERS,
                                     waiting=2 * CALLS)  # fmt: skip
         print(f"[cluster] seeded at {time.monotonic() - began:.1f}s")
