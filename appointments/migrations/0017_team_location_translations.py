@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0014_surname_latin_and_partner_keys'),
+        ('appointments', '0016_daily_sequence_board_version'),
     ]
 
     operations = [
