@@ -7,7 +7,7 @@ gives the same 404.
 """
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
@@ -21,11 +21,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from .. import booking, parties, protection
-from ..availability import free_slot_rows
+from .. import availability_cache, booking, catalogue_cache, parties, protection
 from ..codes import is_valid_code, normalize_code
 from ..errors import ChallengeFailed, NotFound, ServiceNotBookable, TooManyAttempts
-from ..models import Appointment, CancellationReason, Channel, Service, Team
+from ..models import Appointment, CancellationReason, Channel
 from ..people import Person
 from ..responsibility import responsible_team
 from ..selectors import bookable_services
@@ -162,7 +161,9 @@ class ServiceSlotsView(generics.ListAPIView):
     filter_backends = ()
 
     def get_queryset(self):
-        service = get_object_or_404(Service, slug=self.kwargs["slug"], active=True)
+        service = catalogue_cache.active_service(self.kwargs["slug"])
+        if service is None:
+            raise Http404
         query = SlotQueryInputSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
@@ -177,19 +178,11 @@ class ServiceSlotsView(generics.ListAPIView):
                 )
             ]
         else:
-            teams = Team.objects.filter(active=True, responsibility_rules__service=service)
-            teams = teams.distinct().order_by("pk")
-        rows = []
-        for team in teams:
-            for row in free_slot_rows(
-                service=service,
-                team=team,
-                date_from=params["date_from"],
-                date_to=params["date_to"],
-            ):
-                row["team"] = team
-                rows.append(row)
-        return sorted(rows, key=lambda row: (row["start"], row["team"].pk, row["id"]))
+            teams = {r.team.pk: r.team for r in catalogue_cache.rules(service.pk) if r.team.active}
+            teams = [teams[pk] for pk in sorted(teams)]
+        return availability_cache.slot_rows(
+            service=service, teams=teams, date_from=params["date_from"], date_to=params["date_to"]
+        )
 
     def list(self, request, *args, **kwargs):
         """SlotOutputSerializer's fields, written straight from the rows (plain values, no
