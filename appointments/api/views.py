@@ -280,9 +280,9 @@ class BookingCreateView(PublicView):
             persons=[person, *further],
             channel=Channel.ONLINE,
         )
+        # Answered from the objects in hand (slot, party): no query after the commit.
         return Response(
-            BookingCreatedOutputSerializer(_for_output(appointment.pk)).data,
-            status=status.HTTP_201_CREATED,
+            BookingCreatedOutputSerializer(appointment).data, status=status.HTTP_201_CREATED
         )
 
 
