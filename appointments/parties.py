@@ -137,10 +137,10 @@ def book_party(*, service, slot_id, persons, channel, actor=None, now=None):
     """
     _check_party(service, persons, channel)
     if len(persons) == 1:
+        one = persons[0]
         return booking.book(
-            service=service, slot_id=slot_id, person=persons[0], channel=channel, actor=actor,
-            now=now,
-        )  # fmt: skip
+            service=service, slot_id=slot_id, person=one, channel=channel, actor=actor, now=now
+        )
     return _book_household(
         service=service, slot_id=slot_id, persons=persons, channel=channel, actor=actor, now=now
     )
