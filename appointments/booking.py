@@ -122,6 +122,14 @@ def _slot_for(slot_id, service, team, now):
     return slot
 
 
+def refuse_if_taken(slot_id):
+    """SlotFull when the slot `slot_id` has no free place now: one indexed read, so a request
+    for a time that is gone is refused before any other work. Only a shortcut: the booking
+    itself takes its place with the guarded UPDATE whatever this read saw."""
+    if Slot.objects.filter(pk=slot_id, booked__gte=F("capacity")).exists():
+        raise SlotFull()
+
+
 def create_appointment(
     *,
     slot,

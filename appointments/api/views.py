@@ -6,8 +6,12 @@ its quota by using both doors), the same proof-of-work challenge, and a wrong co
 gives the same 404.
 """
 
+from functools import lru_cache
+from types import MappingProxyType
+
 from django.conf import settings
 from django.http import Http404
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
@@ -141,6 +145,23 @@ class ServiceListView(generics.ListAPIView):
         return bookable_services()
 
 
+@lru_cache(maxsize=1024)
+def _slot_query(items, today):
+    """The validated slot query (a copy each time): the same few queries come again and again
+    and validating them builds a serializer each time. `today` is part of the key (the range's
+    default starts today)."""
+    query = SlotQueryInputSerializer(data=dict(items))
+    query.is_valid(raise_exception=True)  # refusals are not kept: lru_cache keeps only returns
+    return MappingProxyType(dict(query.validated_data))
+
+
+@lru_cache(maxsize=16384)
+def _stamp(value, zone):
+    """SlotOutputSerializer's date-time text of `value` in `zone`, once per time and zone."""
+    with timezone.override(zone):
+        return serializers.DateTimeField().to_representation(value)
+
+
 @extend_schema(
     tags=TAGS,
     summary="Free, released times of a service between two dates",
@@ -164,9 +185,7 @@ class ServiceSlotsView(generics.ListAPIView):
         service = catalogue_cache.active_service(self.kwargs["slug"])
         if service is None:
             raise Http404
-        query = SlotQueryInputSerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params = _slot_query(tuple(sorted(self.request.query_params.items())), timezone.localdate())
         if not service.bookable_online:
             raise ServiceNotBookable()
         if params.get("surname"):
@@ -189,12 +208,12 @@ class ServiceSlotsView(generics.ListAPIView):
         model objects or serializer per slot)."""
         rows = self.get_queryset()
         page = self.paginate_queryset(rows)
-        stamp = serializers.DateTimeField().to_representation
+        zone = timezone.get_current_timezone_name()
         data = [
             {
                 "id": row["id"],
-                "start": stamp(row["start"]),
-                "end": stamp(row["end"]),
+                "start": _stamp(row["start"], zone),
+                "end": _stamp(row["end"], zone),
                 "free": row["free_places"],
                 "team": row["team"].name,
                 "location": row["team"].location,
@@ -255,8 +274,26 @@ def _language(requested):
         examples.RATE_LIMITED,
     ],
 )
+def _slot_id(data):
+    """The `slot` of a booking body if it is a well-formed id, else None (the serializer says
+    what is wrong with it)."""
+    value = data.get("slot") if isinstance(data, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        slot_id = int(value)
+    except ValueError:
+        return None
+    return slot_id if 1 <= slot_id <= 2**62 else None
+
+
 class BookingCreateView(PublicView):
     def post(self, request):
+        # A time that is gone is refused first (409), before the body, the limits and the
+        # challenge are checked: it costs one read and tells no more than the free times do.
+        slot_id = _slot_id(request.data)
+        if slot_id is not None:
+            booking.refuse_if_taken(slot_id)
         serializer = BookingInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
