@@ -16,7 +16,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from . import metrics
+from . import metrics, outage
 from .availability import bookable_dates, free_slots, withheld_days
 from .closed_days import closed_days, next_open_release
 from .models import AvailabilityVersion
@@ -52,11 +52,26 @@ def _clock_part(date_from, now):
 
 
 def _lookup(keys):
-    found = cache.get_many([key for key in keys if key])
+    """The cached entries of `keys`; none while the cache is down (answered from the database,
+    like the rate limits: outage.py)."""
+    found = {}
+    if not outage.CACHE.active():
+        try:
+            found = cache.get_many([key for key in keys if key])
+        except outage.CACHE_ERRORS as error:
+            outage.CACHE.start(error)
     for key in keys:
         if key:
             metrics.availability_cache(hit=key in found)
     return found
+
+
+def _store(key, value):
+    if not outage.CACHE.active():
+        try:
+            cache.set(key, value, TIMEOUT)
+        except outage.CACHE_ERRORS as error:
+            outage.CACHE.start(error)
 
 
 # --- The public API ----------------------------------------------------------------------------
@@ -85,7 +100,7 @@ def slot_rows(*, service, teams, date_from, date_to, now=None):
                 service=service, team=team, date_from=date_from, date_to=date_to, now=now
             )
             cached = list(slots.values_list("id", "start", "end", "free_places"))
-            cache.set(keys[team.pk], cached, TIMEOUT)
+            _store(keys[team.pk], cached)
         withheld = withheld_days(service, team, now=now)
         rows.extend(
             {"id": pk, "start": start, "end": end, "free_places": free, "team": team}
@@ -138,7 +153,7 @@ def calendar(*, service, team_id, day=None, now=None):
     window = found.get(window_key)
     if window is None:
         window = _window(service, team_id, first, last, now)
-        cache.set(window_key, window, TIMEOUT)
+        _store(window_key, window)
     withheld = withheld_days(service, team_id, now=now)
     days = [(d, range(count)) for d, count in window["days"] if d not in withheld and count]
     selected, selected_slots = None, []
@@ -146,7 +161,7 @@ def calendar(*, service, team_id, day=None, now=None):
         selected_slots = found.get(day_key)
         if selected_slots is None:
             selected_slots = _day_rows(service, team_id, day, now)
-            cache.set(day_key, selected_slots, TIMEOUT)
+            _store(day_key, selected_slots)
         selected_slots = [row for row in selected_slots if row["start"] >= now]
         selected = day if selected_slots else None
     release_at, release_day = window["next_release"]

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from . import outage
 from .models import ResponsibilityRule, Service, Team
 
 STAMP_KEY = "catalogue:stamp"
@@ -22,14 +23,24 @@ _state = {"stamp": None, "checked": float("-inf"), "services": {}, "rules": {}}
 
 
 def _fresh():
-    """Drop this process's copies when another process changed the catalogue."""
+    """Drop this process's copies when another process changed the catalogue (or, while the
+    cache is down, keep none: every read goes to the database)."""
     now = time.monotonic()
-    if now - _state["checked"] < CHECK_SECONDS:
+    if now - _state["checked"] < CHECK_SECONDS and not outage.CACHE.active():
         return
-    stamp = cache.get(STAMP_KEY)
+    stamp = None
+    if not outage.CACHE.active():
+        try:
+            stamp = cache.get(STAMP_KEY)
+            if stamp is None:
+                cache.add(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+                stamp = cache.get(STAMP_KEY)
+        except outage.CACHE_ERRORS as error:
+            outage.CACHE.start(error)
     if stamp is None:
-        cache.add(STAMP_KEY, uuid.uuid4().hex, timeout=None)
-        stamp = cache.get(STAMP_KEY)
+        with _lock:
+            _state["services"], _state["rules"], _state["stamp"] = {}, {}, None
+        return
     with _lock:
         if stamp != _state["stamp"]:
             _state["services"], _state["rules"] = {}, {}
@@ -51,9 +62,12 @@ def invalidate():
         _state["checked"] = float("-inf")
 
     def stamp():
-        cache.set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
         with _lock:
             _state["services"], _state["rules"] = {}, {}
+        try:
+            cache.set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+        except outage.CACHE_ERRORS as error:  # the other processes keep none while it is down
+            outage.CACHE.start(error)
 
     transaction.on_commit(stamp)
 

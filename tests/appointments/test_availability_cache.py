@@ -201,3 +201,23 @@ def test_the_version_row_of_a_team_is_made_once():
     assert not AvailabilityVersion.objects.filter(team=team).exists()
     assert availability_cache.versions([team.pk, team.pk]) == {team.pk: 0}
     assert AvailabilityVersion.objects.filter(team=team).count() == 1
+
+
+def test_free_times_come_from_the_database_while_the_cache_is_down(api):
+    from unittest import mock
+
+    import redis
+    from django.core.cache import cache
+
+    service, _team, slot = bookable_slot(capacity=1)
+    down = mock.patch.multiple(
+        cache,
+        get=mock.Mock(side_effect=redis.ConnectionError()),
+        get_many=mock.Mock(side_effect=redis.ConnectionError()),
+        set=mock.Mock(side_effect=redis.ConnectionError()),
+        add=mock.Mock(side_effect=redis.ConnectionError()),
+    )
+    with down:
+        assert api_ids(api, service) == [slot.pk]
+        booking.book(service=service, slot_id=slot.pk, person=person(1), channel="staff")
+        assert api_ids(api, service) == []
