@@ -253,13 +253,27 @@ def _language(requested):
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+def _slot_id(data):
+    """The `slot` of a booking body if it is a well-formed id, else None (the serializer says
+    what is wrong with it)."""
+    value = data.get("slot") if isinstance(data, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        slot_id = int(value)
+    except ValueError:
+        return None
+    return slot_id if 1 <= slot_id <= 2**62 else None
+
+
 @extend_schema(
     tags=TAGS,
     summary="Book a time: the place is held until the e-mail link is confirmed",
     description=(
         "Creates a held booking and sends the verification e-mail with the secret token. "
         "409: the time is taken, gone or not bookable online, or the person already holds an "
-        "appointment for the service. 400: invalid fields (also a missing or wrong `altcha`). "
+        "appointment for the service (a taken time is refused before the body is checked). "
+        "400: invalid fields (also a missing or wrong `altcha`). "
         "429: too many attempts from this address, for this e-mail address or this person; "
         "`Retry-After` says in how many seconds the limit's window ends."
     ),
@@ -274,19 +288,6 @@ def _language(requested):
         examples.RATE_LIMITED,
     ],
 )
-def _slot_id(data):
-    """The `slot` of a booking body if it is a well-formed id, else None (the serializer says
-    what is wrong with it)."""
-    value = data.get("slot") if isinstance(data, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return None
-    try:
-        slot_id = int(value)
-    except ValueError:
-        return None
-    return slot_id if 1 <= slot_id <= 2**62 else None
-
-
 class BookingCreateView(PublicView):
     def post(self, request):
         # A time that is gone is refused first (409), before the body, the limits and the
