@@ -221,3 +221,29 @@ def test_free_times_come_from_the_database_while_the_cache_is_down(api):
         assert api_ids(api, service) == [slot.pk]
         booking.book(service=service, slot_id=slot.pk, person=person(1), channel="staff")
         assert api_ids(api, service) == []
+
+
+def test_days_withheld_for_the_waitlist_stay_out_of_a_cached_answer(clock):
+    from appointments.models import DayRelease
+    from appointments.waitlist import release_modes
+    from tests.appointments.waitlist.test_allocation import waiting_wish
+    from tests.appointments.waitlist.test_release_modes import (
+        RELEASED_DAY,
+        allocation_service,
+        at,
+    )
+
+    service, team, slot = allocation_service(capacity=2)
+    waiting_wish(service, 1)
+    clock.move_to(at(dt.date(2026, 11, 11), 7, 5))
+    release_modes.release_days(now=timezone.now())
+    window = {"date_from": RELEASED_DAY, "date_to": RELEASED_DAY}
+
+    def ids(now):
+        rows = availability_cache.slot_rows(service=service, teams=[team], now=now, **window)
+        return [row["id"] for row in rows]
+
+    assert ids(timezone.now()) == []  # offered to the waitlist first
+    assert ids(timezone.now()) == []
+    later = DayRelease.objects.get().public_at + dt.timedelta(minutes=1)
+    assert ids(later) == [slot.pk]  # public now, though no slot changed
