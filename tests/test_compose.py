@@ -6,6 +6,7 @@ vendored Compose Specification schema.
 
 import copy
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,7 @@ def test_production_stack_defines_postgres_redis_migrate_web_worker_beat_and_the
         "web",
         "worker",
         "beat",
+        "backup",
         "proxy",
     }
 
@@ -209,6 +211,26 @@ def test_migrate_runs_once_before_web_worker_and_beat_and_nothing_else_migrates(
     # Scaled web instances must not each migrate on start.
     others = [s.get("command") for n, s in services.items() if n != "migrate"]
     assert not any("migrate" in str(command) for command in others)
+
+
+def test_backup_runs_only_on_demand_with_the_repository_script_and_the_server_major(production):
+    backup = production["services"]["backup"]
+    # A profile keeps `up` from starting it; `docker-compose run --rm backup` does.
+    assert backup["profiles"] == ["backup"]
+    script = REPO_ROOT / backup["entrypoint"][0].replace("/deploy/", "deploy/", 1)
+    assert script.is_file() and os.access(script, os.X_OK)
+    assert "./deploy:/deploy:ro" in backup["volumes"]
+    assert backup["image"] == production["services"]["postgres"]["image"]
+    environment = backup["environment"]
+    assert (
+        environment["PGPASSWORD"]
+        == production["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
+    )
+    assert (
+        environment["PGDATABASE"]
+        == production["services"]["postgres"]["environment"]["POSTGRES_DB"]
+    )
+    assert "ports" not in backup and "command" not in backup
 
 
 def test_worker_publishes_no_port_so_it_can_be_scaled(production):
