@@ -100,10 +100,11 @@ def main():
         run([PY, "manage.py", "migrate", "--noinput", "-v0"], source)
         t0 = time.monotonic()
         run([PY, "manage.py", "seed_demo"], source, timeout=240)
-        run([PY, __file__, "book", str(BOOKINGS)], source)
+        booked = json.loads(run([PY, __file__, "book", str(BOOKINGS)], source).stdout)
         seeded = time.monotonic() - t0
         print(f"[restore] {DB} migrated and seeded in {time.monotonic() - began:.1f}s "
-              f"(seed_demo and {BOOKINGS} bookings {seeded:.1f}s)", flush=True)  # fmt: skip
+              f"(seed_demo and {BOOKINGS} API bookings {seeded:.1f}s: {booked})",
+              flush=True)  # fmt: skip
 
         t0 = time.monotonic()
         backups = workdir / "backups"
@@ -183,13 +184,21 @@ def letters(n):
     return "Sicherung" + "".join(chr(ord("a") + int(d, 26)) for d in f"{n:03d}")
 
 
+def listed(client, path, **query):
+    """The first page of an API list (paginated or not)."""
+    response = client.get(path, {"page_size": 200, **query})
+    if response.status_code != 200:
+        raise SystemExit(f"{path}: {response.status_code} {response.content[:300]!r}")
+    data = response.json()
+    return data["results"] if isinstance(data, dict) else data
+
+
 def book_through_api(client, n):
     """Book person n onto the first free time of an active service; the HTTP status."""
-    services = [s["slug"] for s in client.get("/api/v1/services/").json()]
+    services = [s["slug"] for s in listed(client, "/api/v1/services/") if s["bookable_online"]]
     slug = services[n % len(services)]
     surname = letters(n)
-    slots = client.get(f"/api/v1/services/{slug}/slots/", {"surname": surname}).json()
-    slots = slots.get("results", slots) if isinstance(slots, dict) else slots
+    slots = listed(client, f"/api/v1/services/{slug}/slots/", surname=surname)
     free = [slot for slot in slots if slot["free"] > 0]
     if not free:
         return None
@@ -207,6 +216,7 @@ def book(count):
     statuses = [book_through_api(client, n) for n in range(count)]
     if statuses.count(201) < count // 2:
         raise SystemExit(f"too few bookings went through: {statuses}")
+    json.dump({str(status): statuses.count(status) for status in set(statuses)}, sys.stdout)
 
 
 def figures(date_from, date_to, book_after):
