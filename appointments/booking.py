@@ -321,8 +321,11 @@ def reschedule(*, appointment_id, slot_id, actor=None, internal=False, now=None,
     return appointment
 
 
-def expire_holds(*, now=None):
-    """Expire held bookings whose verification did not come in time; returns how many."""
+def expire_holds(*, now=None, hand_on=None):
+    """Expire held bookings whose verification did not come in time; returns how many.
+
+    `hand_on(slot_id, now=…)` (the waitlist's allocator) is called in the same transaction as
+    each freed place, so a place goes to a waiting wish before anybody can see it free."""
     now = now or timezone.now()
     expired = 0
     due = Appointment.objects.filter(status=Status.HELD, hold_expires_at__lte=now)
@@ -330,14 +333,20 @@ def expire_holds(*, now=None):
         try:
             with transaction.atomic():
                 _expire(appointment, now=now)
+                if hand_on is not None:
+                    hand_on(appointment.slot_id, now=now)
             expired += 1
         except TransitionNotAllowed:
             continue  # verified or cancelled meanwhile
     return expired
 
 
-def release_delayed_places(*, now=None):
-    """Free the places whose anti-trading delay has passed; returns how many."""
+def release_delayed_places(*, now=None, hand_on=None):
+    """Free the places whose anti-trading delay has passed; returns how many.
+
+    With `hand_on(slot_id, now=…)` (the waitlist's allocator) each freed place is offered in
+    the same transaction, so it is never public before the best-ranked wish had it; without,
+    the allocator is only asked after the commit (and a fast poller may take it first)."""
     now = now or timezone.now()
     released = 0
     while True:
@@ -353,7 +362,11 @@ def release_delayed_places(*, now=None):
                 Slot.objects.filter(pk=release.slot_id, booked__gt=0).update(booked=F("booked") - 1)
             DelayedRelease.objects.filter(pk__in=[r.pk for r in batch]).delete()
             freed = sorted({r.slot_id for r in batch})  # to the waitlist first, if one fits
-            background.enqueue_after_commit("appointments.tasks.offer_freed_places", freed)
+            if hand_on is None:
+                background.enqueue_after_commit("appointments.tasks.offer_freed_places", freed)
+            else:
+                for slot_id in freed:
+                    hand_on(slot_id, now=now)
             released += len(batch)
 
 
