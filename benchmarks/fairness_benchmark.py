@@ -3,7 +3,7 @@ waitlist", simulated with the real code on a throwaway database.
 
     .venv/bin/python benchmarks/fairness_benchmark.py [--residents 120] [--seed N]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/abh_bench_fair \
-        .venv/bin/python benchmarks/fairness_benchmark.py      # flushed first: name with "bench"
+        .venv/bin/python benchmarks/fairness_benchmark.py  # flushed first: "bench" or "fair"
 
 Every place moves through the real domain functions (booking.book/verify/cancel, the
 allocator's tasks, accept_offer/decline_offer, the sweepers of the beat schedule); the clock is
@@ -653,8 +653,8 @@ def main():
     cfg = Config(residents=args.residents, days=args.days, seed=seed)
     database = settings.DATABASES["default"]
     on_sqlite = database["ENGINE"].endswith("sqlite3")
-    if not on_sqlite and "bench" not in database["NAME"]:
-        sys.exit("The database is flushed first: its name must contain 'bench'.")
+    if not on_sqlite and not ("bench" in database["NAME"] or "fair" in database["NAME"]):
+        sys.exit("The database is flushed first: its name must contain 'bench' or 'fair'.")
     print(f"seed {seed}; {cfg.residents} residents, {cfg.days} days; database {database['NAME']}")
     call_command("migrate", verbosity=0)
     results = []
