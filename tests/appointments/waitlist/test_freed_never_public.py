@@ -76,3 +76,39 @@ def test_a_place_released_by_reconfirmation_is_offered_in_the_same_transaction(c
     assert Offer.objects.get().wish == wish
     assert free_places(slot) == 0
     assert made.pk != Offer.objects.get().appointment_id
+
+
+def test_a_cancelled_hold_is_offered_to_a_wish_before_it_is_public(clock, no_worker):
+    service, _team, slot = bookable_slot(capacity=1)
+    held, _token = booking.book(
+        service=service, slot_id=slot.pk, person=person(0), channel=Channel.ONLINE
+    )
+    wish, _token = waiting_wish(service, 1)
+    booking.cancel(appointment_id=held.pk, reason=CancellationReason.RESIDENT)
+    assert free_places(slot) == 0  # not public: the sweeper offers it first
+    assert tasks.release_delayed_places() == 1
+    assert Offer.objects.get().wish == wish
+    assert free_places(slot) == 0
+
+
+def test_a_hold_moved_away_leaves_its_place_to_a_wish(clock, no_worker):
+    service, team, slot = bookable_slot(capacity=1)
+    _s, _t, other = bookable_slot(service=service, team=team, capacity=1, days_ahead=4)
+    held, _token = booking.book(
+        service=service, slot_id=slot.pk, person=person(0), channel=Channel.ONLINE
+    )
+    wish, _token = waiting_wish(service, 1)
+    booking.reschedule(appointment_id=held.pk, slot_id=other.pk)
+    assert free_places(slot) == 0
+    assert tasks.release_delayed_places() == 1
+    offer = Offer.objects.get()
+    assert (offer.wish, offer.slot_id) == (wish, slot.pk)
+
+
+def test_a_cancelled_hold_with_nobody_waiting_is_free_at_once(clock, no_worker):
+    service, _team, slot = bookable_slot(capacity=1)
+    held, _token = booking.book(
+        service=service, slot_id=slot.pk, person=person(0), channel=Channel.ONLINE
+    )
+    booking.cancel(appointment_id=held.pk, reason=CancellationReason.RESIDENT)
+    assert free_places(slot) == 1
