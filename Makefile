@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install system-packages messages lock audit clean bench cluster-test restore-test
+.PHONY: run test install system-packages messages lock audit clean bench cluster-test restore-test fairness
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ system-packages:
 bench: install
 	@scripts/ensure-bench-packages
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+## fairness: the fairness benchmark (README "Waitlist"): a month of one scarce service, first come
+## against allocation + waitlist, with a bot; a throwaway SQLite database unless DATABASE_URL is
+## set; FAIRNESS_ARGS="--seed 7 --residents 200" to vary it.
+fairness:
+	$(PY) benchmarks/fairness_benchmark.py $(FAIRNESS_ARGS)
 
 ## cluster-test: two web instances, two workers, one beat on PostgreSQL + Redis (scripts/cluster_test.py;
 ## CLUSTER_PG, CLUSTER_DATABASE, CLUSTER_REDIS_URL, CLUSTER_PORTS, CLUSTER_TIMEOUT configure it)
