@@ -11,17 +11,23 @@ compares the badges with partials/needs_badges.html).
 from html import escape
 
 from django.conf import settings
+from django.core.cache import cache
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from appointments import queue, selectors
+from appointments import outage, queue, selectors
 from appointments.models import Priority, Status
+from appointments.protection import CACHE_ERRORS
 from appointments.queue.order import APPOINTMENT_EARLY
 
 URL_MARK = 987654321  # an id no row has: reversed once, then each row's id put in its place
+# Where each screen's own CSRF field goes in a shared drawing (escaped data never holds "<").
+CSRF_MARK = "<!--csrf-->"
+CACHE_SECONDS = 60  # the ETag holds the minute: a drawing is of no use after it
 
 WAITING = (
     '<tr class="traffic-{light}">'
@@ -115,12 +121,18 @@ def _staff_name(row):
     return full or row["served_by__username"]
 
 
-def build(request, team, now):
+def csrf_field(request):
+    """The hidden CSRF field of the board's forms (what {% csrf_token %} writes)."""
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+
+
+def build(team, now, *, csrf):
     """The board of `team` as of `now`: the counts of each group and the HTML of its rows,
     the waiting ones in the order "next" calls them (appointments.queue.order), each with its
-    level, waiting time and traffic light. A fixed number of queries however many rows."""
+    level, waiting time and traffic light; `csrf` goes into each form. Two queries however
+    many rows (the day, and whose turn it is)."""
     labels = _labels()
-    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+    turn = selectors.walk_in_turn(team, now=now)
     call_before, call_after = _url_parts("caseworkers:act", action="call")
     visit_before, visit_after = _url_parts("caseworkers:visit")
     target = settings.WAITING_TARGET_MINUTES
@@ -163,13 +175,21 @@ def build(request, team, now):
             minutes = int((now - row["checked_in_at"]).total_seconds() // 60)
             light = traffic_light(minutes, target)
             priority = row["priority"]
+            place = queue.sort_key(
+                priority=priority,
+                start=start,
+                checked_in_at=row["checked_in_at"],
+                pk=pk,
+                now=now,
+                walk_in_turn=turn,
+            )
             if priority == Priority.EMERGENCY:
                 level = f'<span class="badge text-bg-danger">{labels["emergency"]}</span>'
             elif priority == Priority.WALK_IN:
                 level = f'<span class="badge text-bg-secondary">{labels["walk_in"]}</span>'
             else:
                 level = labels["appointment"] % {"time": time}
-                if queue.rank(priority=priority, start=start, now=now) == APPOINTMENT_EARLY:
+                if place[0] == APPOINTMENT_EARLY:
                     level += f' <span class="badge text-bg-light border">{labels["early"]}</span>'
             html = WAITING.format(
                 light=light,
@@ -188,7 +208,7 @@ def build(request, team, now):
                 csrf=csrf,
                 call=labels["call"],
             )
-            waiting.append((priority, start, row["checked_in_at"], pk, html))
+            waiting.append((place, html))
         elif status == Status.BOOKED:
             expected.append(
                 EXPECTED.format(time=time, service=service, needs=needs_badges(row, labels))
@@ -211,16 +231,11 @@ def build(request, team, now):
                 details=details,
             )
             active.append((status != Status.CALLED, html))  # the called ones first
-    turn = selectors.walk_in_turn(team, now=now)
-    waiting.sort(
-        key=lambda w: queue.sort_key(
-            priority=w[0], start=w[1], checked_in_at=w[2], pk=w[3], now=now, walk_in_turn=turn
-        )
-    )
+    waiting.sort(key=lambda w: w[0])
     active.sort(key=lambda a: a[0])  # stable: the day's order within each group
     return {
         "waiting": len(waiting),
-        "waiting_rows": mark_safe("".join(w[-1] for w in waiting)),  # noqa: S308 (escaped above)
+        "waiting_rows": mark_safe("".join(w[1] for w in waiting)),  # noqa: S308 (escaped above)
         "parked_rows": mark_safe("".join(parked)),  # noqa: S308 (escaped above)
         "active_rows": mark_safe("".join(a[1] for a in active)),  # noqa: S308 (escaped above)
         "expected": len(expected),
@@ -228,3 +243,30 @@ def build(request, team, now):
         "done": done,
         "no_show": no_show,
     }
+
+
+def fragment(request, team, now, etag):
+    """The HTML of partials/queue_board.html for the board that `etag` names: drawn once per
+    team, version, minute and language and shared by every screen showing it (each gets its
+    own CSRF field). Residents' names are not on the board; without the cache it is drawn."""
+    key = f"queue-board:{etag}"
+    html = None
+    if not outage.CACHE.active():
+        try:
+            html = cache.get(key)
+        except CACHE_ERRORS as error:
+            outage.CACHE.start(error)
+    if html is None:
+        html = render_to_string(
+            "caseworkers/partials/queue_board.html",
+            {
+                "board": build(team, now, csrf=CSRF_MARK),
+                "target": settings.WAITING_TARGET_MINUTES,
+            },
+        )
+        if not outage.CACHE.active():
+            try:
+                cache.set(key, html, CACHE_SECONDS)
+            except CACHE_ERRORS as error:
+                outage.CACHE.start(error)
+    return html.replace(CSRF_MARK, csrf_field(request))

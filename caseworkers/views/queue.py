@@ -65,7 +65,7 @@ def team_queue(request, team_id):
             "counters": counters,
             "selected_counter": chosen.pk if chosen else None,
             "chosen_counter": chosen,
-            "board": board.build(request, team, now),
+            "board": board.build(team, now, csrf=board.csrf_field(request)),
             "board_etag": etag,
             "target": settings.WAITING_TARGET_MINUTES,
         },
@@ -99,21 +99,14 @@ def search(request, team_id):
 @role_required(*QUEUE_ROLES)
 def team_queue_fragment(request, team_id):
     """The live part of the queue page, fetched every few seconds by static/js/refresh.js:
-    304 while nothing of the team's day changed (board_version) and the minute is the same."""
+    304 while nothing of the team's day changed (board_version) and the minute is the same;
+    otherwise the board of that version, drawn once for all screens (caseworkers/board.py)."""
     team = _team(request, team_id)
     now, etag = _board_etag(team)
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
     else:
-        response = render(
-            request,
-            "caseworkers/partials/queue_board.html",
-            {
-                "team": team,
-                "board": board.build(request, team, now),
-                "target": settings.WAITING_TARGET_MINUTES,
-            },
-        )
+        response = HttpResponse(board.fragment(request, team, now, etag))
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     patch_vary_headers(response, ("Cookie", "Accept-Language"))

@@ -7,16 +7,20 @@ import re
 from unittest import mock
 
 import pytest
+import redis
 import time_machine
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from appointments import queue
-from appointments.models import Appointment, Priority
+from appointments import outage, queue
+from appointments.models import Appointment, Priority, Status
 from caseworkers import board
 from tests.appointments.test_queue import at_hour, booked_today
-from tests.factories import desk, person
+from tests.factories import desk, person, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +126,37 @@ def test_the_buttons_addresses_are_reversed_once_per_board_not_per_row(client, l
         assert f'action="{call}"' in body
     visit = reverse("caseworkers:visit", kwargs={"appointment_id": others[0].pk})
     assert f'<a href="{visit}">' in body
+
+
+def test_a_drawing_shared_by_two_screens_carries_each_screens_own_csrf_field(login_as):
+    first = booked_today(1)
+    team = first.slot.team
+    with time_machine.travel(at_hour(9, 50), tick=False):
+        queue.check_in(appointment_id=first.pk)
+        anna, ben = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+        anna.force_login(staff("caseworker", username="anna"))
+        ben.force_login(staff("caseworker", username="ben"))
+        anna.get(f"/backoffice/queue/{team.pk}/board/")
+        with CaptureQueriesContext(connection) as drawn:
+            board_of_ben = ben.get(f"/backoffice/queue/{team.pk}/board/").content.decode()
+        assert not any("appointments_appointment" in q["sql"] for q in drawn.captured_queries)
+        assert board.CSRF_MARK not in board_of_ben
+        field = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', board_of_ben)[1]
+        form = {"csrfmiddlewaretoken": field, "counter": desk(team).pk}
+        called = ben.post(f"/backoffice/visits/{first.pk}/call/", form)
+    assert called.status_code == 302  # not refused as a forgery (403)
+    assert Appointment.objects.get(pk=first.pk).status == Status.CALLED
+
+
+def test_without_the_cache_the_board_is_drawn_for_each_screen(client, login_as):
+    first = booked_today(1)
+    team = first.slot.team
+    login_as("caseworker")
+    with time_machine.travel(at_hour(9, 50), tick=False):
+        queue.check_in(appointment_id=first.pk)
+        with mock.patch.object(board.cache, "get", side_effect=redis.ConnectionError):
+            shown = client.get(f"/backoffice/queue/{team.pk}/board/")
+        assert shown.status_code == 200 and 'class="traffic-' in shown.content.decode()
+        assert outage.CACHE.active()
+        again = client.get(f"/backoffice/queue/{team.pk}/board/")  # the cache is left alone
+        assert again.status_code == 200 and 'class="traffic-' in again.content.decode()
