@@ -29,14 +29,21 @@ QUEUE_ROLES = (CASEWORKER, SUPERVISOR, ADMINISTRATOR)
 DAY_LIST_ROLES = (CASEWORKER, RECEPTION, SUPERVISOR, ADMINISTRATOR)
 
 
-def _board_etag(team):
+def _board_etag(team, now=None):
     """(now, ETag) of the team's board: it is drawn as of the minute, so it stays the same for
-    the minute unless the day's board version moves (read before the board itself)."""
-    now = timezone.now().replace(second=0, microsecond=0)
-    version = board_version.current(team, day=timezone.localdate(now))
+    the minute unless the day's board version moves (read before the board itself; with the
+    team when it comes annotated by board_version.annotate)."""
+    now = now or _minute()
+    version = getattr(team, "board_version", None)
+    if version is None:
+        version = board_version.current(team, day=timezone.localdate(now))
     stamp = timezone.localtime(now).strftime("%Y%m%d%H%M")
     target = settings.WAITING_TARGET_MINUTES
     return now, f'"board-{team.pk}-{stamp}-{version}-{get_language()}-{target}"'
+
+
+def _minute():
+    return timezone.now().replace(second=0, microsecond=0)
 
 
 def _team(request, team_id):
@@ -101,8 +108,10 @@ def team_queue_fragment(request, team_id):
     """The live part of the queue page, fetched every few seconds by static/js/refresh.js:
     304 while nothing of the team's day changed (board_version) and the minute is the same;
     otherwise the board of that version, drawn once for all screens (caseworkers/board.py)."""
-    team = _team(request, team_id)
-    now, etag = _board_etag(team)
+    now = _minute()
+    versioned = board_version.annotate(Team.objects.all(), day=timezone.localdate(now))
+    team = team_or_404(request, team_id, queryset=versioned, active=True)
+    now, etag = _board_etag(team, now)
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
     else:
