@@ -17,10 +17,26 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 
 
+_GIVEN = set()  # ports handed out in this run: gunicorn may not have bound them yet
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    """Any free loopback port, or the first free one of BENCH_PORTS (`8600-8649`) when set, so
+    runs that share a machine stay in their own range."""
+    first, _, last = os.environ.get("BENCH_PORTS", "0-0").partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        if port in _GIVEN:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind((HOST, port))
+            except OSError:
+                continue
+            port = s.getsockname()[1]
+            if port:
+                _GIVEN.add(port)
+            return port
+    raise OSError(f"no free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
 
 
 class Server:
@@ -86,13 +102,15 @@ def request(port, method, path, *, body=None, headers=None, timeout=10):
         connection.close()
 
 
-def wrk(port, path, *, seconds, connections=8, cookie=None):
-    """Load one URL with wrk (2 threads) and return its parsed figures, plus the body size."""
+def wrk(port, path, *, seconds, connections=8, cookie=None, headers=None, expect=200):
+    """Load one URL with wrk (2 threads) and return its parsed figures, plus the body size;
+    `headers` are sent with every request, and the first answer must have status `expect`."""
     command = ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout=10s"]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
-    status, body = request(port, "GET", path, headers={"Cookie": cookie} if cookie else None)
-    if status != 200:
+    headers = {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    status, body = request(port, "GET", path, headers=headers)
+    if status != expect:
         raise RuntimeError(f"GET {path} answered {status} before the load: {body[:300]!r}")
     done = subprocess.run(
         [*command, f"http://{HOST}:{port}{path}"],
