@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install system-packages messages lock audit clean bench cluster-test
+.PHONY: run test install system-packages messages lock audit clean bench cluster-test restore-test fairness
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,11 +55,22 @@ bench: install
 	@scripts/ensure-bench-packages
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
+## fairness: the fairness benchmark (README "Waitlist"): a month of one scarce service, first come
+## against allocation + waitlist, with a bot; a throwaway SQLite database unless DATABASE_URL is
+## set; FAIRNESS_ARGS="--seed 7 --residents 200" to vary it.
+fairness:
+	$(PY) benchmarks/fairness_benchmark.py $(FAIRNESS_ARGS)
+
 ## cluster-test: two web instances, two workers, one beat on PostgreSQL + Redis (scripts/cluster_test.py;
-## CLUSTER_PG, CLUSTER_DATABASE, CLUSTER_REDIS_URL, CLUSTER_TIMEOUT configure it)
+## CLUSTER_PG, CLUSTER_DATABASE, CLUSTER_REDIS_URL, CLUSTER_PORTS, CLUSTER_TIMEOUT configure it)
 cluster-test: install
 	$(PY) manage.py compilemessages -v0 --ignore '.venv/*'
 	timeout $${CLUSTER_TIMEOUT_OUTER:-300} $(PY) scripts/cluster_test.py
+
+## restore-test: deploy/backup.sh -> deploy/restore.sh -> the same row counts and report CSVs, on
+## PostgreSQL (scripts/restore_test.py; RESTORE_PG, RESTORE_DATABASE, RESTORE_TIMEOUT configure it)
+restore-test: install
+	timeout $${RESTORE_TIMEOUT_OUTER:-300} $(PY) scripts/restore_test.py
 
 ## messages: extract and compile translations
 messages: install

@@ -4,7 +4,7 @@ a caseworker's screen that already shows that version gets a 304 instead of the 
 
 import datetime as dt
 
-from django.db.models import Exists, F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .models import Appointment, DailySequence, Slot
@@ -22,6 +22,13 @@ def current(team, *, day):
     # no screen had a version of the day yet).
     DailySequence.objects.bulk_create([DailySequence(team=team, day=day)], ignore_conflicts=True)
     return 0
+
+
+def annotate(teams, *, day):
+    """`teams` with each one's board version of `day` as `board_version`, read in the same
+    query (None while the day has no row yet: `current` then makes it)."""
+    versions = DailySequence.objects.filter(team=OuterRef("pk"), day=day)
+    return teams.annotate(board_version=Subquery(versions.values("board_version")[:1]))
 
 
 def bump(appointment, *, slot_ids=(), team_ids=()):

@@ -39,6 +39,8 @@ from .models import (
     OpeningRule,
     Slot,
     Status,
+    Wish,
+    WishState,
 )
 from .names import email_key, surname_key
 from .people import Person
@@ -108,6 +110,19 @@ def _free_place(slot_id, *, delay_minutes=0, now):
         )
     else:
         Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+
+
+def _free_for_waitlist(slot_id, service, *, now):
+    """Give back a place freed at once (a hold cancelled or moved). While wishes wait for its
+    service and team it goes through the delayed-release sweeper, which offers it to them in
+    the transaction that frees it; freed here and offered by a later task, a fast poller would
+    see it free in between."""
+    team_id = Slot.objects.values_list("team_id", flat=True).get(pk=slot_id)
+    if Wish.objects.filter(service=service, team_id=team_id, state=WishState.ACTIVE).exists():
+        DelayedRelease.objects.create(slot_id=slot_id, release_at=now)
+        background.enqueue_after_commit("appointments.tasks.release_delayed_places")
+    else:
+        _free_place(slot_id, now=now)
 
 
 def _slot_for(slot_id, service, team, now):
@@ -292,10 +307,13 @@ def cancel(*, appointment_id, reason, actor=None, now=None):
         extra_fields={"cancellation_reason": reason, "hold_expires_at": None},
         reason=reason,
     )
-    delay = 0
-    if was != Status.HELD and reason not in OFFICE_REASONS:
+    if reason in OFFICE_REASONS:
+        _free_place(appointment.slot_id, now=now)
+    elif was == Status.HELD:
+        _free_for_waitlist(appointment.slot_id, appointment.service, now=now)
+    else:
         delay = settings.CANCELLATION_RELEASE_DELAY_MINUTES
-    _free_place(appointment.slot_id, delay_minutes=delay, now=now)
+        _free_place(appointment.slot_id, delay_minutes=delay, now=now)
     rebook = offer_rebooking(appointment=appointment, now=now) if reason in OFFICE_REASONS else None
     notifications.appointment_cancelled(appointment, rebook_token=rebook)
     return appointment
@@ -348,8 +366,11 @@ def reschedule(*, appointment_id, slot_id, actor=None, internal=False, now=None,
     )
     if not moved:
         raise TransitionNotAllowed(_("Someone else has just changed this appointment."))
-    delay = 0 if appointment.status == Status.HELD else settings.CANCELLATION_RELEASE_DELAY_MINUTES
-    _free_place(old_slot_id, delay_minutes=delay, now=now)
+    if appointment.status == Status.HELD:
+        _free_for_waitlist(old_slot_id, appointment.service, now=now)
+    else:
+        delay = settings.CANCELLATION_RELEASE_DELAY_MINUTES
+        _free_place(old_slot_id, delay_minutes=delay, now=now)
     appointment.refresh_from_db()
     event = log_event(
         action="appointment.rescheduled",
@@ -363,8 +384,11 @@ def reschedule(*, appointment_id, slot_id, actor=None, internal=False, now=None,
     return appointment
 
 
-def expire_holds(*, now=None):
-    """Expire held bookings whose verification did not come in time; returns how many."""
+def expire_holds(*, now=None, hand_on=None):
+    """Expire held bookings whose verification did not come in time; returns how many.
+
+    `hand_on(slot_id, now=…)` (the waitlist's allocator) is called in the same transaction as
+    each freed place, so a place goes to a waiting wish before anybody can see it free."""
     now = now or timezone.now()
     expired = 0
     due = Appointment.objects.filter(status=Status.HELD, hold_expires_at__lte=now)
@@ -372,14 +396,20 @@ def expire_holds(*, now=None):
         try:
             with transaction.atomic():
                 _expire(appointment, now=now)
+                if hand_on is not None:
+                    hand_on(appointment.slot_id, now=now)
             expired += 1
         except TransitionNotAllowed:
             continue  # verified or cancelled meanwhile
     return expired
 
 
-def release_delayed_places(*, now=None):
-    """Free the places whose anti-trading delay has passed; returns how many."""
+def release_delayed_places(*, now=None, hand_on=None):
+    """Free the places whose anti-trading delay has passed; returns how many.
+
+    With `hand_on(slot_id, now=…)` (the waitlist's allocator) each freed place is offered in
+    the same transaction, so it is never public before the best-ranked wish had it; without,
+    the allocator is only asked after the commit (and a fast poller may take it first)."""
     now = now or timezone.now()
     released = 0
     while True:
@@ -395,7 +425,11 @@ def release_delayed_places(*, now=None):
                 Slot.objects.filter(pk=release.slot_id, booked__gt=0).update(booked=F("booked") - 1)
             DelayedRelease.objects.filter(pk__in=[r.pk for r in batch]).delete()
             freed = sorted({r.slot_id for r in batch})  # to the waitlist first, if one fits
-            background.enqueue_after_commit("appointments.tasks.offer_freed_places", freed)
+            if hand_on is None:
+                background.enqueue_after_commit("appointments.tasks.offer_freed_places", freed)
+            else:
+                for slot_id in freed:
+                    hand_on(slot_id, now=now)
             released += len(batch)
 
 

@@ -7,7 +7,7 @@ Asked only of booked appointments with an e-mail address (nobody loses a place t
 asked about), booked before the request was due, outside the exempt channels and group
 bookings. Each message is an outbox row per appointment and kind, so running twice sends
 nothing twice; the release is a lifecycle move (reason "not reconfirmed") and the allocator
-is asked after the commit.
+is asked in the same transaction.
 """
 
 import datetime as dt
@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from . import background, lifecycle
+from . import lifecycle
 from .booking import _free_place
 from .errors import TransitionNotAllowed
 from .models import (
@@ -29,6 +29,7 @@ from .models import (
     Status,
 )
 from .notifications.messages import rebook_url, reply_url, send
+from .waitlist import allocation
 
 KIND = "reconfirmation"
 RELEASED_KIND = "reconfirmation_released"
@@ -86,7 +87,8 @@ def _reminder_due(appointment, requested_at):
 @transaction.atomic
 def _release(appointment_id, *, now):
     """Cancel one unconfirmed appointment (a guarded lifecycle move), free its place at once
-    and tell the resident; the allocator offers the place after the commit."""
+    and tell the resident; the allocator offers the place in the same transaction (after the
+    commit it would be public until a worker ran, for any fast poller to take)."""
     appointment = (
         Appointment.objects.select_for_update()
         .filter(pk=appointment_id, status=Status.BOOKED, attendance_confirmed_at__isnull=True)
@@ -103,7 +105,7 @@ def _release(appointment_id, *, now):
     )
     _free_place(appointment.slot_id, now=now)  # no anti-trading delay: nobody traded
     send(RELEASED_KIND, appointment, rebook_url=rebook_url(appointment))
-    background.enqueue_after_commit("appointments.tasks.offer_freed_places", [appointment.slot_id])
+    allocation.offer_freed_place(slot_id=appointment.slot_id, now=now)
     return True
 
 

@@ -88,16 +88,36 @@ def team_day(team, *, day=None, now=None):
     )
 
 
+BOARD_FIELDS = (
+    "pk",
+    "status",
+    "waiting_number",
+    "priority",
+    "arrived_late",
+    "checked_in_at",
+    "parked_at",
+    "call_count",
+    "slot__start",
+    "service__name",
+    "counter__number",
+    "served_by__username",
+    "served_by__first_name",
+    "served_by__last_name",
+    "party_id",
+    "interpreter_needed",
+    "interpreter_language",
+    "needs_sign_language",
+    "needs_wheelchair",
+    "needs_companion",
+    "needs_note",
+)
+
+
 def board_day(team, *, now=None):
-    """team_day for the live queue board: two queries however many rows; each service is read
-    (and its translated texts decoded) once, not once per appointment."""
-    appointments = list(
-        team_day(team, now=now).select_related(None).select_related("slot", "counter", "served_by")
-    )
-    services = Service.objects.in_bulk({a.service_id for a in appointments})
-    for appointment in appointments:
-        appointment.service = services[appointment.service_id]
-    return appointments
+    """team_day for the live queue board as plain rows (dicts of BOARD_FIELDS): one query
+    however many, no model instances and no translated texts decoded (the board shows the
+    services' German names)."""
+    return list(team_day(team, now=now).values(*BOARD_FIELDS))
 
 
 def walk_in_turn(team, *, now=None):

@@ -19,12 +19,12 @@ def generate_slots():
 
 @shared_task(name="appointments.tasks.expire_holds")
 def expire_holds():
-    return booking.expire_holds()
+    return waitlist_allocation.expire_holds()
 
 
 @shared_task(name="appointments.tasks.release_delayed_places")
 def release_delayed_places():
-    return booking.release_delayed_places()
+    return waitlist_allocation.release_delayed_places()
 
 
 @shared_task(name="appointments.tasks.deliver_message", acks_late=True)

@@ -102,13 +102,15 @@ def request(port, method, path, *, body=None, headers=None, timeout=10):
         connection.close()
 
 
-def wrk(port, path, *, seconds, connections=8, cookie=None):
-    """Load one URL with wrk (2 threads) and return its parsed figures, plus the body size."""
+def wrk(port, path, *, seconds, connections=8, cookie=None, headers=None, expect=200):
+    """Load one URL with wrk (2 threads) and return its parsed figures, plus the body size;
+    `headers` are sent with every request, and the first answer must have status `expect`."""
     command = ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout=10s"]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
-    status, body = request(port, "GET", path, headers={"Cookie": cookie} if cookie else None)
-    if status != 200:
+    headers = {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    status, body = request(port, "GET", path, headers=headers)
+    if status != expect:
         raise RuntimeError(f"GET {path} answered {status} before the load: {body[:300]!r}")
     done = subprocess.run(
         [*command, f"http://{HOST}:{port}{path}"],

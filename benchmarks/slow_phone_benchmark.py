@@ -1,14 +1,16 @@
 """Every booking step on a cheap phone on a slow network, in German and Arabic.
 
-    .venv/bin/python benchmarks/slow_phone_benchmark.py [--runs 1] [--timeout 240]
+    .venv/bin/python benchmarks/slow_phone_benchmark.py [--runs 1] [--timeout 240] [--files]
 
 Starts gunicorn with production settings (DEBUG off, collected and compressed static files
 served by whitenoise, a throw-away SQLite database in a temporary folder) on a free port of
 127.0.0.1, then drives Debian's chromium through Playwright with the Chrome DevTools Protocol's
 network emulation (400 kbit/s down and up, 150 ms latency) and a 4x CPU slowdown. For each
-step (start, day, time, details, held) it prints the time to the load event and the bytes
-transferred, and PASS or FAIL against the target of 3 s per step. It stops the server it
-started, also when a step fails or the time limit is reached; nothing else is touched.
+step (start, day, time, details, held) it prints the time to the load event, the time to the
+first byte of the page (server time plus round trips, redirects included), the bytes
+transferred (with --files: per file) and PASS or FAIL against the target of 3 s per step.
+It stops the server it started, also when a step fails or the time limit is reached; nothing
+else is touched.
 """
 
 import argparse
@@ -143,17 +145,26 @@ def stop(server):
 
 
 class Meter:
-    """Bytes over the wire (CDP's encodedDataLength) since the last reset."""
+    """Bytes over the wire (CDP's encodedDataLength) since the last reset, and per file."""
 
     def __init__(self, cdp):
         self.bytes = 0
+        self.files = []
+        self._urls = {}
+        cdp.on("Network.requestWillBeSent", self._sent)
         cdp.on("Network.loadingFinished", self._finished)
 
+    def _sent(self, event):
+        self._urls[event["requestId"]] = event["request"]["url"].split("?")[0]
+
     def _finished(self, event):
-        self.bytes += int(event.get("encodedDataLength", 0))
+        size = int(event.get("encodedDataLength", 0))
+        self.bytes += size
+        self.files.append((self._urls.get(event["requestId"], "?"), size))
 
     def reset(self):
         self.bytes = 0
+        self.files = []
 
 
 def measure(page, meter, action):
@@ -163,9 +174,9 @@ def measure(page, meter, action):
     page.wait_for_timeout(50)  # let the last loadingFinished events arrive
     seconds = page.evaluate(
         "() => { const n = performance.getEntriesByType('navigation')[0];"
-        " return (n.loadEventEnd - n.startTime) / 1000; }"
+        " return [(n.loadEventEnd - n.startTime) / 1000, (n.responseStart - n.startTime) / 1000]; }"
     )
-    return seconds, meter.bytes
+    return *seconds, meter.bytes, [(url, size) for url, size in meter.files if size]
 
 
 def submit(page, field):
@@ -221,27 +232,31 @@ def benchmark(base, runs):
                 walk(browser, base, language, slow=False)
             for run_number in range(runs):
                 for language in LANGUAGES:
-                    for step, seconds, size in walk(browser, base, language):
-                        results.append((run_number + 1, language, step, seconds, size))
+                    for step, seconds, first_byte, size, files in walk(browser, base, language):
+                        results.append(
+                            (run_number + 1, language, step, seconds, first_byte, size, files)
+                        )
         finally:
             browser.close()
     return results
 
 
-def report(results):
+def report(results, *, files=False):
     print(
         f"network 400/400 kbit/s, {NETWORK['latency']} ms latency, CPU slowed {CPU_SLOWDOWN}x;"
         f" target < {TARGET_SECONDS:.0f} s per step"
     )
-    print(f"{'run':>3} {'lang':4} {'step':8} {'load (s)':>9} {'bytes':>8}  result")
+    print(f"{'run':>3} {'lang':4} {'step':8} {'load (s)':>9} {'1st byte':>9} {'bytes':>8}  result")
     failed = 0
-    for run_number, language, step, seconds, size in results:
+    for run_number, language, step, seconds, first_byte, size, loaded in results:
         ok = seconds < TARGET_SECONDS
         failed += not ok
         print(
-            f"{run_number:>3} {language:4} {step:8} {seconds:>9.2f} {size:>8}  "
+            f"{run_number:>3} {language:4} {step:8} {seconds:>9.2f} {first_byte:>9.2f} {size:>8}  "
             f"{'PASS' if ok else 'FAIL'}"
         )
+        for url, file_size in loaded if files else ():
+            print(f"{'':>37}{file_size:>8}  {url.split('/', 3)[-1]}")
     print("PASS: every step under the target" if not failed else f"FAIL: {failed} step(s) over")
     return failed == 0
 
@@ -250,9 +265,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1, help="walks per language (default 1)")
     parser.add_argument("--timeout", type=int, default=240, help="overall limit in seconds")
+    parser.add_argument("--files", action="store_true", help="list each file of each step")
+    parser.add_argument("--port", type=int, default=0, help="port of 127.0.0.1 (default: free)")
     options = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="slow-phone-")
-    port = free_port()
+    port = options.port or free_port()
     env = environment(folder, port)
     server = None
     # The whole run is bounded: a timer ends the server (and so every waiting step) at the limit.
@@ -262,10 +279,10 @@ def main():
         with open(Path(folder) / "gunicorn.log", "w") as log:
             run([PYTHON, "manage.py", "migrate", "--noinput"], env, 300)
             run([PYTHON, "-c", SETUP], env, 120)
-            run([PYTHON, "manage.py", "collectstatic", "--noinput"], env, 300)
+            run([PYTHON, "manage.py", "collectstatic", "--noinput"], env, options.timeout)
             server = start_server(env, port, log)
             results = benchmark(f"http://127.0.0.1:{port}", options.runs)
-        return 0 if report(results) else 1
+        return 0 if report(results, files=options.files) else 1
     finally:
         timer.cancel()
         if server is not None:

@@ -46,11 +46,11 @@ def _plausible(pk):
     return 0 < int(pk) < 2**63
 
 
-def team_or_404(request, team_id, **filters):
-    """A team the user works for, else 404."""
+def team_or_404(request, team_id, queryset=None, **filters):
+    """A team (of `queryset`, all by default) the user works for, else 404."""
     if not _plausible(team_id) or not team_allowed(request.user, team_id):
         raise Http404
-    return get_object_or_404(Team, pk=team_id, **filters)
+    return get_object_or_404(Team if queryset is None else queryset, pk=team_id, **filters)
 
 
 def _granted(request):

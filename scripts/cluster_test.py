@@ -11,7 +11,9 @@ one solo), one beat and an SMTP sink (aiosmtpd, in this process), then checks:
 Prints its figures; exits 1 on any violation. Bounded (CLUSTER_TIMEOUT, default 240 s) and
 stops everything it started, also on failure. Environment: CLUSTER_PG (server URL, default
 postgres://postgres@127.0.0.1:5432), CLUSTER_DATABASE (default wt_cluster_run: dropped and
-created anew), CLUSTER_REDIS_URL (default redis://127.0.0.1:6379/3: that database is emptied).
+created anew), CLUSTER_REDIS_URL (default redis://127.0.0.1:6379/3: that database is emptied),
+CLUSTER_PORTS (e.g. 8750-8799: the web instances and the sink listen only there; default any
+free port).
 """
 
 import collections
@@ -34,6 +36,7 @@ PG = os.environ.get("CLUSTER_PG", "postgres://postgres@127.0.0.1:5432").rstrip("
 DB = os.environ.get("CLUSTER_DATABASE", "wt_cluster_run")
 REDIS = os.environ.get("CLUSTER_REDIS_URL", "redis://127.0.0.1:6379/3")
 TIMEOUT = int(os.environ.get("CLUSTER_TIMEOUT", "240"))
+PORTS = os.environ.get("CLUSTER_PORTS", "")
 PY = sys.executable
 RACERS, RACE_SLOTS, RACE_PLACES, REMINDERS, CALLS = 200, 4, 10, 2000, 50
 
@@ -47,10 +50,26 @@ def check(ok, what):
         violations.append(what)
 
 
+handed_out = set()
+
+
 def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port: any, or the next free one of CLUSTER_PORTS (machines where each
+    user of the host has its own range)."""
+    first, _, last = PORTS.partition("-")
+    candidates = range(int(first), int(last or first) + 1) if first else [0]
+    for candidate in candidates:
+        if candidate in handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port = sock.getsockname()[1]
+        handed_out.add(port)
+        return port
+    sys.exit(f"no free port in CLUSTER_PORTS={PORTS}")
 
 
 def wait_for(predicate, timeout, step=0.2):

@@ -6,6 +6,7 @@ vendored Compose Specification schema.
 
 import copy
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -144,8 +145,17 @@ def test_keys_that_docker_compose_v1_rejects_are_reported(schema, production, br
 # --- (c) what the production stack consists of ---------------------------------------------
 
 
-def test_production_stack_defines_postgres_redis_web_worker_beat_and_the_proxy(production):
-    assert set(production["services"]) == {"postgres", "redis", "web", "worker", "beat", "proxy"}
+def test_production_stack_defines_postgres_redis_migrate_web_worker_beat_and_the_proxy(production):
+    assert set(production["services"]) == {
+        "postgres",
+        "redis",
+        "migrate",
+        "web",
+        "worker",
+        "beat",
+        "backup",
+        "proxy",
+    }
 
 
 def test_only_the_proxy_is_published_and_web_is_reached_through_it(production):
@@ -179,11 +189,48 @@ def test_web_postgres_and_redis_have_healthchecks(production):
     assert all(tests[name] for name in ("web", "postgres", "redis")), tests
 
 
-def test_web_waits_for_healthy_postgres_and_redis(production):
+def test_web_waits_for_healthy_postgres_and_redis_and_a_completed_migrate(production):
     assert production["services"]["web"]["depends_on"] == {
         "postgres": {"condition": "service_healthy"},
         "redis": {"condition": "service_healthy"},
+        "migrate": {"condition": "service_completed_successfully"},
     }
+
+
+def test_migrate_runs_once_before_web_worker_and_beat_and_nothing_else_migrates(production):
+    services = production["services"]
+    migrate = services["migrate"]
+    assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    # One-shot: a restart policy would run it again after it exited 0.
+    assert migrate["restart"] == "no"
+    assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+    # Scaled web instances must not each migrate on start.
+    others = [s.get("command") for n, s in services.items() if n != "migrate"]
+    assert not any("migrate" in str(command) for command in others)
+
+
+def test_backup_runs_only_on_demand_with_the_repository_script_and_the_server_major(production):
+    backup = production["services"]["backup"]
+    # A profile keeps `up` from starting it; `docker-compose run --rm backup` does.
+    assert backup["profiles"] == ["backup"]
+    script = REPO_ROOT / backup["entrypoint"][0].replace("/deploy/", "deploy/", 1)
+    assert script.is_file() and os.access(script, os.X_OK)
+    assert "./deploy:/deploy:ro" in backup["volumes"]
+    assert backup["image"] == production["services"]["postgres"]["image"]
+    environment = backup["environment"]
+    assert (
+        environment["PGPASSWORD"]
+        == production["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
+    )
+    assert (
+        environment["PGDATABASE"]
+        == production["services"]["postgres"]["environment"]["POSTGRES_DB"]
+    )
+    assert "ports" not in backup and "command" not in backup
 
 
 def test_worker_publishes_no_port_so_it_can_be_scaled(production):
@@ -192,9 +239,9 @@ def test_worker_publishes_no_port_so_it_can_be_scaled(production):
     assert "container_name" not in worker
 
 
-def test_web_worker_and_beat_run_one_image_with_one_environment(production):
+def test_migrate_web_worker_and_beat_run_one_image_with_one_environment(production):
     services = production["services"]
-    apps = [services[name] for name in ("web", "worker", "beat")]
+    apps = [services[name] for name in ("migrate", "web", "worker", "beat")]
 
     assert {app["image"] for app in apps} == {"wiesbaden-abh:latest"}
     assert all(app["environment"] == apps[0]["environment"] for app in apps)

@@ -57,3 +57,20 @@ def test_settings_come_from_the_configmap_and_the_secret_only():
             sources = container(document)["envFrom"]
             assert {"configMapRef": {"name": "abh-config"}} in sources
             assert {"secretRef": {"name": "abh-secrets"}} in sources
+
+
+def test_the_migrate_job_runs_the_release_the_deployments_run_once():
+    """A Job's pod template cannot change: each release gets its own Job, named for its tag,
+    and it migrates with the very image the Deployments roll out."""
+    found = documents()
+    (job,) = (doc for (kind, _name), doc in found.items() if kind == "Job")
+    image = container(job)["image"]
+    tag = image.rsplit(":", 1)[1]
+    assert job["metadata"]["name"] == "abh-migrate-" + tag.replace(".", "-")
+    deployments = [doc for (kind, _name), doc in found.items() if kind == "Deployment"]
+    assert {container(doc)["image"] for doc in deployments} == {image}
+    # Never retried forever, never restarted in place after a success.
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    assert job["spec"]["backoffLimit"] <= 3
+    # Only the Job migrates: no Deployment runs migrate on start.
+    assert not any("migrate" in " ".join(container(doc)["command"]) for doc in deployments)

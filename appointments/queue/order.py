@@ -36,22 +36,20 @@ def _due_until(now):
     return now + dt.timedelta(minutes=settings.QUEUE_APPOINTMENT_DUE_MINUTES)
 
 
-def rank(appointment, *, now, walk_in_turn=False):
-    """The level of one waiting resident in the call order (lower is called first)."""
-    if appointment.priority == Priority.EMERGENCY and settings.QUEUE_EMERGENCIES_FIRST:
+def rank(*, priority, start, now, walk_in_turn=False):
+    """The level in the call order (lower is called first) of a waiting resident with this
+    priority and appointment time (plain values: the queue board reads rows, not models)."""
+    if priority == Priority.EMERGENCY and settings.QUEUE_EMERGENCIES_FIRST:
         return EMERGENCY
-    if appointment.priority >= Priority.WALK_IN:
+    if priority >= Priority.WALK_IN:
         return WALK_IN_DUE if walk_in_turn else WALK_IN
-    return APPOINTMENT_DUE if appointment.slot.start <= _due_until(now) else APPOINTMENT_EARLY
+    return APPOINTMENT_DUE if start <= _due_until(now) else APPOINTMENT_EARLY
 
 
-def sort_key(appointment, *, now, walk_in_turn=False):
-    return (
-        rank(appointment, now=now, walk_in_turn=walk_in_turn),
-        appointment.slot.start,
-        appointment.checked_in_at,
-        appointment.pk,
-    )
+def sort_key(*, priority, start, checked_in_at, pk, now, walk_in_turn=False):
+    """The place in the call order: the same order as `waiting` reads from the database."""
+    level = rank(priority=priority, start=start, now=now, walk_in_turn=walk_in_turn)
+    return (level, start, checked_in_at, pk)
 
 
 def _rank_expression(*, now, walk_in_turn):

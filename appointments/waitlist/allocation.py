@@ -42,9 +42,9 @@ from ..people import Person
 from . import mails, ranking
 from .lifecycle import move_offer, move_wish
 
-# The held appointment outlives the offer a little, so the booking's own hold sweeper
-# (booking.expire_holds, which makes places public) never comes before this module's sweep,
-# which gives the place to the next wish.
+# The held appointment outlives the offer a little, so the hold sweeper (expire_holds) never
+# comes before this module's sweep, which moves the offer on and gives the place to the next
+# wish.
 HOLD_GRACE = dt.timedelta(minutes=15)
 
 
@@ -192,6 +192,23 @@ def offer_freed_place(*, slot_id, now=None, released_only=True):
         offers.append(offer)
         slot.refresh_from_db(fields=["booked", "capacity", "closed"])
     return offers
+
+
+def _hand_on(slot_id, *, now):
+    offer_freed_place(slot_id=slot_id, now=now)
+
+
+def release_delayed_places(*, now=None):
+    """Free the places whose anti-trading delay has passed, each offered to the waitlist in
+    the same transaction (a place freed and committed first would be public until a worker
+    runs the allocator: a bot polling every few seconds takes it); returns how many."""
+    return booking.release_delayed_places(now=now, hand_on=_hand_on)
+
+
+def expire_holds(*, now=None):
+    """Expire the unverified holds; each freed place goes to the waitlist first, in the same
+    transaction. Returns how many expired."""
+    return booking.expire_holds(now=now, hand_on=_hand_on)
 
 
 def offer_free_places(*, team_id=None, now=None, limit=500):

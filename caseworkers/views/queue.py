@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 
 from appointments import board_version, csv_export, queue, selectors
 from appointments.errors import NoCounter
-from appointments.models import Counter, Status, Team
+from appointments.models import Counter, Team
 from appointments.names import surname_key
 from appointments.views.errors import errors_as_messages, show_error
 
+from .. import board
 from ..access import sees_everything, team_or_404, teams_of
 from ..audit import EXPORTED, VIEWED, log_personal_data_access
 from ..forms.queue import DayForm, NameSearchForm
@@ -25,80 +26,24 @@ from ..permissions import role_required
 from ..roles import ADMINISTRATOR, CASEWORKER, RECEPTION, SUPERVISOR
 
 QUEUE_ROLES = (CASEWORKER, SUPERVISOR, ADMINISTRATOR)
-URL_MARK = 987654321  # an id no row has: reversed once, then replaced by each row's id
 DAY_LIST_ROLES = (CASEWORKER, RECEPTION, SUPERVISOR, ADMINISTRATOR)
 
 
-def traffic_light(minutes):
-    target = settings.WAITING_TARGET_MINUTES
-    if minutes <= target:
-        return "green"
-    return "amber" if minutes <= 2 * target else "red"
-
-
-def _board(team, now):
-    """The team's day, grouped for the queue page (a fixed number of queries however many are
-    waiting); the waiting list in the order "next" calls (appointments.queue.order), each with
-    its level and the addresses of its buttons (reversed once, not per row)."""
-    groups = {
-        key: []
-        for key in ("waiting", "parked", "called", "in_service", "expected", "done", "no_show")
-    }
-    labels = groups["labels"] = {
-        "late": _("late"),
-        "emergency": _("Emergency"),
-        "walk_in": _("Walk-in"),
-        "early": _("early"),
-        "call": _("Call"),
-        "minutes": _("%(minutes)s min"),
-        "appointment": _("Appointment %(time)s"),
-        "lights": {
-            "green": _("within target"),
-            "amber": _("above target"),
-            "red": _("far above target"),
-        },
-    }
-    call_url = reverse("caseworkers:act", kwargs={"appointment_id": URL_MARK, "action": "call"})
-    visit_url = reverse("caseworkers:visit", kwargs={"appointment_id": URL_MARK})
-    for appointment in selectors.board_day(team, now=now):
-        pk = str(appointment.pk)
-        appointment.call_url = call_url.replace(str(URL_MARK), pk)
-        appointment.visit_url = visit_url.replace(str(URL_MARK), pk)
-        status = appointment.status
-        if status == Status.CHECKED_IN:
-            minutes = int((now - appointment.checked_in_at).total_seconds() // 60)
-            appointment.waiting_minutes = minutes
-            appointment.light = traffic_light(minutes)
-            appointment.level = queue.rank(appointment, now=now)
-            # the row's texts, each translated once per board (not once per row)
-            appointment.light_label = labels["lights"][appointment.light]
-            appointment.minutes_label = labels["minutes"] % {"minutes": minutes}
-            start = timezone.localtime(appointment.slot.start).strftime("%H:%M")
-            appointment.appointment_label = labels["appointment"] % {"time": start}
-            groups["parked" if appointment.parked_at else "waiting"].append(appointment)
-        elif status == Status.CALLED:
-            groups["called"].append(appointment)
-        elif status == Status.IN_SERVICE:
-            groups["in_service"].append(appointment)
-        elif status == Status.BOOKED:
-            groups["expected"].append(appointment)
-        elif status == Status.COMPLETED:
-            groups["done"].append(appointment)
-        elif status == Status.NO_SHOW:
-            groups["no_show"].append(appointment)
-    turn = selectors.walk_in_turn(team, now=now)
-    groups["waiting"].sort(key=lambda a: queue.sort_key(a, now=now, walk_in_turn=turn))
-    return groups
-
-
-def _board_etag(team):
+def _board_etag(team, now=None):
     """(now, ETag) of the team's board: it is drawn as of the minute, so it stays the same for
-    the minute unless the day's board version moves (read before the board itself)."""
-    now = timezone.now().replace(second=0, microsecond=0)
-    version = board_version.current(team, day=timezone.localdate(now))
+    the minute unless the day's board version moves (read before the board itself; with the
+    team when it comes annotated by board_version.annotate)."""
+    now = now or _minute()
+    version = getattr(team, "board_version", None)
+    if version is None:
+        version = board_version.current(team, day=timezone.localdate(now))
     stamp = timezone.localtime(now).strftime("%Y%m%d%H%M")
     target = settings.WAITING_TARGET_MINUTES
     return now, f'"board-{team.pk}-{stamp}-{version}-{get_language()}-{target}"'
+
+
+def _minute():
+    return timezone.now().replace(second=0, microsecond=0)
 
 
 def _team(request, team_id):
@@ -127,7 +72,7 @@ def team_queue(request, team_id):
             "counters": counters,
             "selected_counter": chosen.pk if chosen else None,
             "chosen_counter": chosen,
-            "board": _board(team, now),
+            "board": board.build(team, now, csrf=board.csrf_field(request)),
             "board_etag": etag,
             "target": settings.WAITING_TARGET_MINUTES,
         },
@@ -161,17 +106,16 @@ def search(request, team_id):
 @role_required(*QUEUE_ROLES)
 def team_queue_fragment(request, team_id):
     """The live part of the queue page, fetched every few seconds by static/js/refresh.js:
-    304 while nothing of the team's day changed (board_version) and the minute is the same."""
-    team = _team(request, team_id)
-    now, etag = _board_etag(team)
+    304 while nothing of the team's day changed (board_version) and the minute is the same;
+    otherwise the board of that version, drawn once for all screens (caseworkers/board.py)."""
+    now = _minute()
+    versioned = board_version.annotate(Team.objects.all(), day=timezone.localdate(now))
+    team = team_or_404(request, team_id, queryset=versioned, active=True)
+    now, etag = _board_etag(team, now)
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
     else:
-        response = render(
-            request,
-            "caseworkers/partials/queue_board.html",
-            {"team": team, "board": _board(team, now), "target": settings.WAITING_TARGET_MINUTES},
-        )
+        response = HttpResponse(board.fragment(request, team, now, etag))
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     patch_vary_headers(response, ("Cookie", "Accept-Language"))

@@ -8,9 +8,9 @@ import re
 import pytest
 from django.utils import timezone, translation
 
-from appointments import dates, protection
+from appointments import booking, dates, protection
 from appointments.notifications.messages import render_message
-from tests.factories import appointment, bookable_slot
+from tests.factories import appointment, bookable_slot, person
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +91,60 @@ def test_the_retry_time_of_a_rate_limit_on_another_day_is_spelled_out():
     with translation.override("en"):
         error = protection.refused_until(24 * 3600)
     assert "Tue 1 Dec 2026, 10:00" in str(error.message)
+
+
+def _booked_in_session(client, language):
+    """A confirmed appointment on Thu 3 Dec 2026 09:00 (and a free later time), its manage
+    token in the client's session."""
+    service, team, slot = bookable_slot(start=AT, capacity=2)
+    _s, _t, later = bookable_slot(
+        service=service, team=team, start=AT + dt.timedelta(days=1), capacity=2
+    )
+    made, token = booking.book(service=service, slot_id=slot.pk, person=person(1), channel="online")
+    booking.verify(code=made.code, token=token)
+    client.get(f"/{language}/termin/{made.code}/", {"t": token})
+    return made, later
+
+
+SUMMARY_LINE = {
+    "en": "Thu 3 Dec 2026, 09:00",
+    "ar": "الخميس، 3 ديسمبر 2026، 09:00",
+    "ru": "Четверг, 3 декабря 2026, 09:00",
+    "uk": "Четвер, 3 грудня 2026, 09:00",
+}
+
+
+def _lines(content):
+    """The text of each <dd> of the page (a date standing at the start of its line)."""
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<dd[^>]*>(.*?)</dd>", content, re.S)
+    ]
+
+
+@pytest.mark.clock("2026-11-30 10:00", tick=False)
+@pytest.mark.parametrize("language", sorted(SUMMARY_LINE))
+def test_the_confirmation_pages_show_the_date_of_their_language(client, settings, language):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    made, _later = _booked_in_session(client, language)
+    line = SUMMARY_LINE[language]
+    for path in ("", "drucken/"):
+        content = client.get(f"/{language}/termin/{made.code}/{path}").content.decode()
+        assert line in _lines(content), (path, _lines(content))
+        assert not NUMERIC_DATE.search(re.sub(r"<[^>]+>", " ", content))
+        assert not EASTERN_DIGITS.search(line)
+
+
+@pytest.mark.clock("2026-11-30 10:00", tick=False)
+@pytest.mark.parametrize("language", sorted(SUMMARY_LINE))
+def test_the_move_question_shows_both_times_capitalised_at_the_start_of_their_line(
+    client, settings, language
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    made, later = _booked_in_session(client, language)
+    question = client.post(f"/{language}/termin/{made.code}/verschieben/", {"slot": later.pk})
+    lines = _lines(question.content.decode())
+    assert SUMMARY_LINE[language] in lines, lines
+    with translation.override(language):
+        new_line = dates.format_when(later.start)
+    assert (new_line[:1].upper() + new_line[1:]) in lines, lines
