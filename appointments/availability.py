@@ -182,15 +182,3 @@ def available_days(
         for day, day_slots in groupby(slots, key=lambda s: timezone.localdate(s.start))
         if day not in withheld
     ]
-
-
-def free_slot_rows(*, service, team, date_from, date_to, now=None):
-    """The slots available_days lists (released dates only), as plain rows with id, start,
-    end and free_places: one query and no model objects, for the public API's hot path."""
-    now = now or timezone.now()
-    first, last = bookable_dates(service, now=now)
-    date_from, date_to = max(date_from, first), min(date_to, last)
-    if date_from > date_to:
-        return []
-    slots = free_slots(service=service, team=team, date_from=date_from, date_to=date_to, now=now)
-    return list(slots.values("id", "start", "end", "free_places"))

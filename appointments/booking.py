@@ -10,13 +10,13 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import background, households, lifecycle, notifications
 from .audit import log_event
-from .availability import publicly_bookable
+from .availability import bookable_dates, day_bounds, publicly_bookable, withheld_days
 from .codes import hash_token, is_valid_code, new_code, new_token, normalize_code, token_matches
 from .errors import (
     HoldExpired,
@@ -36,6 +36,7 @@ from .models import (
     Channel,
     Contingent,
     DelayedRelease,
+    OpeningRule,
     Slot,
     Status,
     Wish,
@@ -56,13 +57,49 @@ def _unique_code():
             return code
 
 
-def _take_place(slot_id, contingents):
-    """The guarded conditional UPDATE: one place, only while one is free."""
+def _take_place(slot_id, contingents, conditions=None):
+    """The guarded conditional UPDATE: one place, only while one is free (and the slot meets
+    `conditions`, which must name the slot's own columns: a join would move the guard into a
+    subquery that PostgreSQL does not re-check against a concurrent update)."""
     taken = Slot.objects.filter(
-        pk=slot_id, contingent__in=contingents, closed=False, booked__lt=F("capacity")
+        conditions or Q(),
+        pk=slot_id,
+        contingent__in=contingents,
+        closed=False,
+        booked__lt=F("capacity"),
     ).update(booked=F("booked") + 1)
     if not taken:
         raise SlotFull()
+
+
+def _bookable(service, team, online, now):
+    """What a slot must meet for `service` at `team` now, as conditions on its own columns:
+    the team's, started not yet, of a rule offering the service; online on a released and not
+    withheld day too. The same as _slot_for and publicly_bookable, checked by the UPDATE."""
+    rules = OpeningRule.services.through.objects.filter(service_id=service.pk)
+    conditions = Q(team_id=team.pk, start__gt=now, rule_id__in=rules.values("openingrule_id"))
+    if online:
+        first, last = bookable_dates(service, now=now)
+        conditions &= Q(start__gte=day_bounds(first)[0], start__lt=day_bounds(last)[1])
+        for day in withheld_days(service, team, now=now):
+            start, end = day_bounds(day)
+            conditions &= ~Q(start__gte=start, start__lt=end)
+    return conditions
+
+
+def _take_bookable_place(slot_id, *, service, team, online, now):
+    """Take a place of `slot_id` first: one guarded UPDATE that also checks the slot may be
+    booked (a refusal costs one more query, to say why); returns the slot with its team."""
+    contingents = [Contingent.ONLINE] if online else [Contingent.ONLINE, Contingent.INTERNAL]
+    try:
+        _take_place(slot_id, contingents, _bookable(service, team, online, now))
+    except SlotFull:
+        slot = _slot_for(slot_id, service, team, now)  # SlotUnavailable when not bookable
+        day = timezone.localdate(slot.start)
+        if online and not publicly_bookable(service, team, day, now=now):
+            raise SlotUnavailable() from None
+        raise
+    return Slot.objects.select_related("team").get(pk=slot_id)
 
 
 def _free_place(slot_id, *, delay_minutes=0, now):
@@ -98,6 +135,14 @@ def _slot_for(slot_id, service, team, now):
     if slot.rule_id is None or not slot.rule.services.filter(pk=service.pk).exists():
         raise SlotUnavailable()
     return slot
+
+
+def refuse_if_taken(slot_id):
+    """SlotFull when the slot `slot_id` has no free place now: one indexed read, so a request
+    for a time that is gone is refused before any other work. Only a shortcut: the booking
+    itself takes its place with the guarded UPDATE whatever this read saw."""
+    if Slot.objects.filter(pk=slot_id, booked__gte=F("capacity")).exists():
+        raise SlotFull()
 
 
 def create_appointment(
@@ -184,14 +229,11 @@ def book(*, service, slot_id, person, channel, actor=None, case=None, now=None, 
     if not service.active or (channel == Channel.ONLINE and not service.bookable_online):
         raise ServiceNotBookable()
     team = team_for_person(service=service, person=person)
-    slot = _slot_for(slot_id, service, team, now)
     online = channel == Channel.ONLINE
-    if online and not publicly_bookable(service, team, timezone.localdate(slot.start), now=now):
-        raise SlotUnavailable()
-    contingents = [Contingent.ONLINE] if online else [Contingent.ONLINE, Contingent.INTERNAL]
-
+    # The place first (a refused booking ends here), then the mailbox's lock and limits:
+    # every path takes slot rows before the mailbox lock, so none waits for the other.
+    slot = _take_bookable_place(slot_id, service=service, team=team, online=online, now=now)
     _check_email_limits(email_key(person.email), service, person=person)
-    _take_place(slot.pk, contingents)
 
     appointment, token = create_appointment(
         slot=slot,

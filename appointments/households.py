@@ -11,6 +11,7 @@ appointments so that it cannot hoard places.
 import unicodedata
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from . import lifecycle
@@ -19,13 +20,17 @@ from .models import ACTIVE_STATUSES, Appointment, EmailLock, Status
 from .names import surname_key
 
 
-def same_person(appointments, person):
-    """The appointments among `appointments` that belong to `person`."""
-    return appointments.filter(
+def _person(person):
+    return Q(
         surname_key=surname_key(person.surname),
         given_names_key=surname_key(person.given_names),
         date_of_birth=person.date_of_birth,
     )
+
+
+def same_person(appointments, person):
+    """The appointments among `appointments` that belong to `person`."""
+    return appointments.filter(_person(person))
 
 
 def check_email_limits(key, service, exclude_pk=None, person=None, adding=1):
@@ -33,26 +38,32 @@ def check_email_limits(key, service, exclude_pk=None, person=None, adding=1):
     (locked for the rest of the transaction) and `person` has none yet for `service`."""
     if not key:
         return
-    # apply_retention deletes unused locks: one removed between the insert and the lock is
-    # inserted again.
-    for _attempt in range(3):
-        EmailLock.objects.bulk_create([EmailLock(email_key=key)], ignore_conflicts=True)
-        if EmailLock.objects.select_for_update().filter(email_key=key).first():
-            break
+    # One upsert inserts the mailbox's lock row or locks the existing one (ON CONFLICT DO
+    # UPDATE takes the row lock), also when apply_retention has just deleted it.
+    EmailLock.objects.bulk_create(
+        [EmailLock(email_key=key)],
+        update_conflicts=True,
+        unique_fields=["email_key"],
+        update_fields=["email_key"],
+    )
     active = Appointment.objects.filter(email_key=key, status__in=ACTIVE_STATUSES)
     if exclude_pk:
         active = active.exclude(pk=exclude_pk)
-    same_service = active.filter(service=service)
-    if person is not None and same_person(same_service, person).exists():
+    same_service = Q(service_id=service.pk)
+    counts = {"total": Count("pk"), "service": Count("pk", filter=same_service)}
+    if person is not None:
+        counts["person"] = Count("pk", filter=same_service & _person(person))
+    figures = active.aggregate(**counts)  # one query for the three limits
+    if figures.get("person"):
         raise LimitReached()
-    if same_service.count() + adding > settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE:
+    if figures["service"] + adding > settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE:
         raise LimitReached(
             _(
                 "This e-mail address already has the maximum number of appointments for "
                 "this concern."
             )
         )
-    if active.count() + adding > settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL:
+    if figures["total"] + adding > settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL:
         raise LimitReached(
             _("This e-mail address already has the maximum number of open appointments.")
         )

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 import time
 
+import redis
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,6 +25,9 @@ from django.utils import timezone
 from .models import FallbackCounter
 
 logger = logging.getLogger(__name__)
+
+# What a cache call raises while Redis is down.
+CACHE_ERRORS = (redis.RedisError, OSError)
 
 
 class Pause:

@@ -129,31 +129,39 @@ def _window(service, slot, online, now):
     return [Contingent.ONLINE] if online else [Contingent.ONLINE, Contingent.INTERNAL]
 
 
-@transaction.atomic
 def book_party(*, service, slot_id, persons, channel, actor=None, now=None):
     """Book `persons` (the booker first) together; returns (booker's appointment, token).
 
-    All places are taken in this one transaction through the guarded primitive: if one is
+    All places are taken in one transaction through the guarded primitive: if one is
     missing, nothing is booked (SlotFull). One person alone is an ordinary booking.
     """
-    now = now or timezone.now()
     _check_party(service, persons, channel)
     if len(persons) == 1:
+        one = persons[0]
         return booking.book(
-            service=service, slot_id=slot_id, person=persons[0], channel=channel, actor=actor
+            service=service, slot_id=slot_id, person=one, channel=channel, actor=actor, now=now
         )
+    return _book_household(
+        service=service, slot_id=slot_id, persons=persons, channel=channel, actor=actor, now=now
+    )
+
+
+@transaction.atomic
+def _book_household(*, service, slot_id, persons, channel, actor, now):
+    now = now or timezone.now()
     household = _household(persons)
     booker = household[0]
     team = responsible_team(service=service, surname=booker.surname, nationality=booker.nationality)
     online = channel == Channel.ONLINE
     first_slot = _slot_for(slot_id, service, team, now)
     contingents = _window(service, first_slot, online, now)
-    for person in household:
-        check_email_limits(email_key(booker.email), service, person=person, adding=len(household))
     slots = _slots(service, first_slot, len(household), team, now)
     _enough_room(slots)
     for slot in slots:
         _take_place(slot.pk, contingents)
+    # After the places, as in booking.book: slot rows before the mailbox lock on every path.
+    for person in household:
+        check_email_limits(email_key(booker.email), service, person=person, adding=len(household))
     party = Party.objects.create(size=len(household), created_at=now)
     token = None
     for person, slot in zip(household, slots, strict=True):

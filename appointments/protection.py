@@ -14,7 +14,6 @@ import math
 import secrets
 
 import altcha
-import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -30,7 +29,7 @@ from .names import email_key, surname_key
 
 HOUR, DAY = 3600, 86400
 # What a cache call raises when Redis cannot be reached or answers too late.
-CACHE_ERRORS = (redis.RedisError, OSError)
+CACHE_ERRORS = outage.CACHE_ERRORS
 
 # --- The cache, or the database while it is down -------------------------------------------
 

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
+from . import catalogue_cache
 from .errors import InvalidSurname, NotResponsible
-from .models import ResponsibilityRule
 from .names import LETTERS, routing_letter
 
 
@@ -12,7 +12,7 @@ def responsible_team(*, service, surname, nationality=None):
     letter = routing_letter(surname)
     if letter is None:
         raise InvalidSurname()
-    rules = list(ResponsibilityRule.objects.filter(service=service).select_related("team"))
+    rules = catalogue_cache.rules(service.pk)  # per process, invalidated on every change
     if nationality:
         for rule in rules:
             if not rule.is_letter_range and str(nationality) in {

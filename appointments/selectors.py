@@ -9,7 +9,16 @@ from django.utils import timezone
 
 from .availability import day_bounds
 from .codes import is_valid_code
-from .models import Appointment, Channel, Closure, DailySequence, Service, Status, Team
+from .models import (
+    Appointment,
+    Channel,
+    Closure,
+    DailySequence,
+    Service,
+    Slot,
+    Status,
+    Team,
+)
 
 
 def bookable_services():
@@ -57,13 +66,22 @@ def booked_follow_up(history):
 
 
 def team_day(team, *, day=None, now=None):
-    """All appointments of a team's day (booked there or forwarded to it), one query."""
+    """All appointments of a team's day (booked there or forwarded to it): two indexed
+    queries, the day's slots (by start) and then their appointments (by slot). One query
+    with `queue_team = team OR slot's team = team` could use no index for the appointments
+    (the OR spans two tables) and read every appointment the team ever had."""
     now = now or timezone.now()
     day = day or timezone.localdate(now)
     start, end = day_bounds(day)
+    slots = Slot.objects.filter(start__gte=start, start__lt=end).values_list("pk", "team_id")
+    day_slots, own = [], []
+    for pk, team_id in slots:
+        day_slots.append(pk)
+        if team_id == team.pk:
+            own.append(pk)
     return (
-        Appointment.objects.filter(slot__start__gte=start, slot__start__lt=end)
-        .filter(Q(queue_team=team) | Q(queue_team__isnull=True, slot__team=team))
+        Appointment.objects.filter(slot_id__in=day_slots)
+        .filter(Q(queue_team=team) | Q(queue_team__isnull=True, slot_id__in=own))
         .exclude(status__in=(Status.HELD, Status.EXPIRED))
         .select_related("slot", "service", "counter", "queue_team", "served_by")
         .order_by("slot__start", "pk")

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from appointments import outage
+from appointments import catalogue_cache, outage
 from caseworkers.roles import CASEWORKER, RECEPTION, SUPERVISOR
 from tests.factories import PASSWORD, open_office, staff
 
@@ -143,8 +143,10 @@ def _tasks_run_inline():
 def _fresh_cache():
     """Rate-limit counters live in the cache (Redis in CI's PostgreSQL pass), and the pinned
     clock never lets their hour pass: every test starts with an empty cache, so no test is
-    refused for what earlier ones did (whatever the order)."""
+    refused for what earlier ones did (whatever the order). The per-process copies of
+    services and rules go too (another test's rows may have had the same ids)."""
     cache.clear()
+    catalogue_cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
+from .. import catalogue_cache
 from ..errors import InvalidName
 from ..households import needs_note_problem
 from ..models import Service, Status
@@ -194,10 +195,20 @@ class FurtherPersonInputSerializer(serializers.Serializer):
         return _birth_date(born)
 
 
+class ActiveServiceField(serializers.SlugRelatedField):
+    """An active service by its slug, from the per-process catalogue (no query per booking)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        service = catalogue_cache.active_service(data)
+        if service is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return service
+
+
 class BookingInputSerializer(serializers.Serializer):
-    service = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Service.objects.filter(active=True)
-    )
+    service = ActiveServiceField(slug_field="slug", queryset=Service.objects.filter(active=True))
     slot = serializers.IntegerField(min_value=1, max_value=2**62)
     surname = serializers.CharField(min_length=1, max_length=100, help_text=SURNAME_RULE)
     surname_latin = surname_latin_field()

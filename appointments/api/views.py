@@ -6,8 +6,12 @@ its quota by using both doors), the same proof-of-work challenge, and a wrong co
 gives the same 404.
 """
 
+from functools import lru_cache
+from types import MappingProxyType
+
 from django.conf import settings
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
@@ -21,11 +25,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from .. import booking, parties, protection
-from ..availability import free_slot_rows
+from .. import availability_cache, booking, catalogue_cache, parties, protection
 from ..codes import is_valid_code, normalize_code
 from ..errors import ChallengeFailed, NotFound, ServiceNotBookable, TooManyAttempts
-from ..models import Appointment, CancellationReason, Channel, Service, Team
+from ..models import Appointment, CancellationReason, Channel
 from ..people import Person
 from ..responsibility import responsible_team
 from ..selectors import bookable_services
@@ -142,6 +145,23 @@ class ServiceListView(generics.ListAPIView):
         return bookable_services()
 
 
+@lru_cache(maxsize=1024)
+def _slot_query(items, today):
+    """The validated slot query (a copy each time): the same few queries come again and again
+    and validating them builds a serializer each time. `today` is part of the key (the range's
+    default starts today)."""
+    query = SlotQueryInputSerializer(data=dict(items))
+    query.is_valid(raise_exception=True)  # refusals are not kept: lru_cache keeps only returns
+    return MappingProxyType(dict(query.validated_data))
+
+
+@lru_cache(maxsize=16384)
+def _stamp(value, zone):
+    """SlotOutputSerializer's date-time text of `value` in `zone`, once per time and zone."""
+    with timezone.override(zone):
+        return serializers.DateTimeField().to_representation(value)
+
+
 @extend_schema(
     tags=TAGS,
     summary="Free, released times of a service between two dates",
@@ -162,10 +182,10 @@ class ServiceSlotsView(generics.ListAPIView):
     filter_backends = ()
 
     def get_queryset(self):
-        service = get_object_or_404(Service, slug=self.kwargs["slug"], active=True)
-        query = SlotQueryInputSerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        service = catalogue_cache.active_service(self.kwargs["slug"])
+        if service is None:
+            raise Http404
+        params = _slot_query(tuple(sorted(self.request.query_params.items())), timezone.localdate())
         if not service.bookable_online:
             raise ServiceNotBookable()
         if params.get("surname"):
@@ -177,31 +197,23 @@ class ServiceSlotsView(generics.ListAPIView):
                 )
             ]
         else:
-            teams = Team.objects.filter(active=True, responsibility_rules__service=service)
-            teams = teams.distinct().order_by("pk")
-        rows = []
-        for team in teams:
-            for row in free_slot_rows(
-                service=service,
-                team=team,
-                date_from=params["date_from"],
-                date_to=params["date_to"],
-            ):
-                row["team"] = team
-                rows.append(row)
-        return sorted(rows, key=lambda row: (row["start"], row["team"].pk, row["id"]))
+            teams = {r.team.pk: r.team for r in catalogue_cache.rules(service.pk) if r.team.active}
+            teams = [teams[pk] for pk in sorted(teams)]
+        return availability_cache.slot_rows(
+            service=service, teams=teams, date_from=params["date_from"], date_to=params["date_to"]
+        )
 
     def list(self, request, *args, **kwargs):
         """SlotOutputSerializer's fields, written straight from the rows (plain values, no
         model objects or serializer per slot)."""
         rows = self.get_queryset()
         page = self.paginate_queryset(rows)
-        stamp = serializers.DateTimeField().to_representation
+        zone = timezone.get_current_timezone_name()
         data = [
             {
                 "id": row["id"],
-                "start": stamp(row["start"]),
-                "end": stamp(row["end"]),
+                "start": _stamp(row["start"], zone),
+                "end": _stamp(row["end"], zone),
                 "free": row["free_places"],
                 "team": row["team"].name,
                 "location": row["team"].location,
@@ -241,13 +253,27 @@ def _language(requested):
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+def _slot_id(data):
+    """The `slot` of a booking body if it is a well-formed id, else None (the serializer says
+    what is wrong with it)."""
+    value = data.get("slot") if isinstance(data, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        slot_id = int(value)
+    except ValueError:
+        return None
+    return slot_id if 1 <= slot_id <= 2**62 else None
+
+
 @extend_schema(
     tags=TAGS,
     summary="Book a time: the place is held until the e-mail link is confirmed",
     description=(
         "Creates a held booking and sends the verification e-mail with the secret token. "
         "409: the time is taken, gone or not bookable online, or the person already holds an "
-        "appointment for the service. 400: invalid fields (also a missing or wrong `altcha`). "
+        "appointment for the service (a taken time is refused before the body is checked). "
+        "400: invalid fields (also a missing or wrong `altcha`). "
         "429: too many attempts from this address, for this e-mail address or this person; "
         "`Retry-After` says in how many seconds the limit's window ends."
     ),
@@ -264,6 +290,11 @@ def _language(requested):
 )
 class BookingCreateView(PublicView):
     def post(self, request):
+        # A time that is gone is refused first (409), before the body, the limits and the
+        # challenge are checked: it costs one read and tells no more than the free times do.
+        slot_id = _slot_id(request.data)
+        if slot_id is not None:
+            booking.refuse_if_taken(slot_id)
         serializer = BookingInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -287,9 +318,9 @@ class BookingCreateView(PublicView):
             persons=[person, *further],
             channel=Channel.ONLINE,
         )
+        # Answered from the objects in hand (slot, party): no query after the commit.
         return Response(
-            BookingCreatedOutputSerializer(_for_output(appointment.pk)).data,
-            status=status.HTTP_201_CREATED,
+            BookingCreatedOutputSerializer(appointment).data, status=status.HTTP_201_CREATED
         )
 
 

@@ -21,7 +21,16 @@ from .appointments import (
     Status,
 )
 from .audit import Event
-from .capacity import Closure, Contingent, Counter, DelayedRelease, OpeningRule, Slot, Weekday
+from .capacity import (
+    AvailabilityVersion,
+    Closure,
+    Contingent,
+    Counter,
+    DelayedRelease,
+    OpeningRule,
+    Slot,
+    Weekday,
+)
 from .catalogue import ReleaseMode, ResponsibilityRule, Service, Team
 from .feedback import AccessibilityFeedback
 from .invitations import (
@@ -57,6 +66,7 @@ __all__ = [
     "PLACE_HOLDING_STATUSES",
     "AccessibilityFeedback",
     "Appointment",
+    "AvailabilityVersion",
     "CancellationReason",
     "Case",
     "CaseFigure",

@@ -197,3 +197,24 @@ class DelayedRelease(models.Model):
 
     def __str__(self):
         return f"{self.slot_id} @ {self.release_at:%Y-%m-%d %H:%M}"
+
+
+class AvailabilityVersion(models.Model):
+    """The version of a team's free times: bumped by database triggers (migration 0018) in the
+    transaction of every write to the team's slots, opening rules (and their services) and
+    closures, so a cached availability answer keyed with it is never served after a commit
+    that changed it (appointments/availability_cache.py). The triggers cover every path that
+    takes or frees a place (booking, holds, cancel, expire, release, capacity, closures, the
+    admin) without any of them having to remember it."""
+
+    team = models.OneToOneField(
+        Team, primary_key=True, on_delete=models.CASCADE, related_name="availability_version"
+    )
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("availability version")
+        verbose_name_plural = _("availability versions")
+
+    def __str__(self):
+        return f"{self.team_id}: {self.version}"

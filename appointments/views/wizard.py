@@ -8,21 +8,15 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import holds, parties, protection
-from ..availability import (
-    available_days,
-    bookable_dates,
-    free_slots,
-    withheld_days,
-)
-from ..closed_days import closed_days, next_open_release
+from .. import availability_cache, catalogue_cache, holds, parties, protection
+from ..availability import bookable_dates, free_slots, withheld_days
 from ..errors import (
     BookingError,
     ChallengeFailed,
@@ -34,7 +28,7 @@ from ..errors import (
     TooManyAttempts,
 )
 from ..forms import PersonForm, SurnameForm
-from ..models import Channel, Contingent, Service, Slot, Status
+from ..models import Channel, Contingent, Slot, Status
 from ..party_forms import NeedsForm, PartySizeForm, other_persons_formset, party_allowed
 from ..people import Person
 from ..responsibility import responsible_team
@@ -50,7 +44,10 @@ MANAGE_TOKENS = "manage_tokens"
 
 
 def _service(slug):
-    return get_object_or_404(Service, slug=slug, active=True)
+    service = catalogue_cache.active_service(slug)
+    if service is None:
+        raise Http404
+    return service
 
 
 def _draft(request, service):
@@ -115,26 +112,9 @@ def start(request, slug):
 
 
 def _calendar_context(service, team_id, *, day=None, now=None):
-    now = now or timezone.now()
-    first, last = bookable_dates(service, now=now)
-    days = available_days(service=service, team=team_id, date_from=first, date_to=last, now=now)
-    release_at, release_day = next_open_release(service, team=team_id, now=now)
-    closed, all_closed = closed_days(service=service, team=team_id, date_from=first, date_to=last)
-    selected = None
-    if day:
-        selected = next(((d, slots) for d, slots in days if d == day), None)
-    return {
-        "service": service,
-        "days": days,
-        "selected_day": selected[0] if selected else None,
-        "selected_slots": selected[1] if selected else [],
-        "next_release_at": release_at,
-        "next_release_day": release_day,
-        "closed_days": closed,
-        "all_closed": all_closed,
-        "window_first": first,
-        "window_last": last,
-    }
+    """Days with free times and, for a chosen day, its times: from the availability cache
+    (the place itself is taken by the guarded UPDATE when the resident books)."""
+    return availability_cache.calendar(service=service, team_id=team_id, day=day, now=now)
 
 
 def _parse_day(value):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from appointments import booking, statistics
+from appointments import booking, catalogue_cache, statistics
 from appointments.demo import data as demo_data
 from appointments.demo import history as demo_history
 from appointments.errors import BookingError
@@ -105,6 +105,7 @@ class Command(BaseCommand):
                 Service.objects.filter(slug=data["slug"]).update(
                     follow_up_service=services[data["follow_up"]]
                 )
+                catalogue_cache.invalidate()  # an update() sends no signal
         teams = {}
         for data in demo_data.TEAMS:
             team, _ = Team.objects.update_or_create(

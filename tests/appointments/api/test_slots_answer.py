@@ -58,8 +58,20 @@ def test_the_answer_takes_the_same_queries_for_few_and_many_slots(api, extra):
     with CaptureQueriesContext(connection) as queries:
         response = api.get(url(service))
     assert response.status_code == 200 and response.json()["count"] == extra + 1
-    # the service, its teams, the team's free slots (one query for all pages)
-    assert len(queries) == 3
+    # cold: the service, its rules and teams, the team's availability version (made on first
+    # use, read again), the team's free slots (one query for all pages)
+    assert len(queries) == 6
+    with CaptureQueriesContext(connection) as queries:
+        again = api.get(url(service))
+    # warm: only the version, read before the answer comes from the cache
+    assert len(queries) == 1 and again.json() == response.json()
+    booking.book(service=service, slot_id=slot.pk, person=person(1), channel="staff")
+    with CaptureQueriesContext(connection) as queries:
+        after = api.get(url(service))
+    # the booking bumped the version: the version and the free slots again
+    assert len(queries) == 2
+    free = {row["id"]: row["free"] for row in after.json()["results"]}
+    assert free[slot.pk] == slot.capacity - 1
 
 
 def test_a_repeated_request_gets_304_and_a_booking_changes_the_answer(api):
