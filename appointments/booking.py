@@ -10,44 +10,54 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import background, households, lifecycle, notifications
 from .audit import log_event
-from .availability import bookable_dates, day_bounds, publicly_bookable, withheld_days
+from .availability import publicly_bookable
 from .codes import hash_token, is_valid_code, new_code, new_token, normalize_code, token_matches
 from .errors import (
     HoldExpired,
     LimitReached,
     NotFound,
     ServiceNotBookable,
-    SlotFull,
     SlotUnavailable,
     TransitionNotAllowed,
 )
 from .households import check_email_limits as _check_email_limits
 from .models import (
-    PLACE_HOLDING_STATUSES,
     Appointment,
     CancellationReason,
     Case,
     Channel,
     Contingent,
     DelayedRelease,
-    OpeningRule,
     Slot,
     Status,
-    Wish,
-    WishState,
 )
 from .names import email_key, surname_key
 from .people import Person
+from .places import free_for_waitlist as _free_for_waitlist
+from .places import free_place as _free_place
+from .places import place_holders, refuse_if_taken
+from .places import slot_for as _slot_for
+from .places import take_bookable_place as _take_bookable_place
+from .places import take_place as _take_place
 from .rebooking_offers import OFFICE_REASONS, offer_rebooking
 from .responsibility import responsible_team, team_for_person
 
-__all__ = ["Person", "book", "cancel", "create_appointment", "reschedule", "verify"]
+__all__ = [
+    "Person",
+    "book",
+    "cancel",
+    "create_appointment",
+    "place_holders",
+    "refuse_if_taken",
+    "reschedule",
+    "verify",
+]
 
 
 def _unique_code():
@@ -55,94 +65,6 @@ def _unique_code():
         code = new_code()
         if not Appointment.objects.filter(code=code).exists():
             return code
-
-
-def _take_place(slot_id, contingents, conditions=None):
-    """The guarded conditional UPDATE: one place, only while one is free (and the slot meets
-    `conditions`, which must name the slot's own columns: a join would move the guard into a
-    subquery that PostgreSQL does not re-check against a concurrent update)."""
-    taken = Slot.objects.filter(
-        conditions or Q(),
-        pk=slot_id,
-        contingent__in=contingents,
-        closed=False,
-        booked__lt=F("capacity"),
-    ).update(booked=F("booked") + 1)
-    if not taken:
-        raise SlotFull()
-
-
-def _bookable(service, team, online, now):
-    """What a slot must meet for `service` at `team` now, as conditions on its own columns:
-    the team's, started not yet, of a rule offering the service; online on a released and not
-    withheld day too. The same as _slot_for and publicly_bookable, checked by the UPDATE."""
-    rules = OpeningRule.services.through.objects.filter(service_id=service.pk)
-    conditions = Q(team_id=team.pk, start__gt=now, rule_id__in=rules.values("openingrule_id"))
-    if online:
-        first, last = bookable_dates(service, now=now)
-        conditions &= Q(start__gte=day_bounds(first)[0], start__lt=day_bounds(last)[1])
-        for day in withheld_days(service, team, now=now):
-            start, end = day_bounds(day)
-            conditions &= ~Q(start__gte=start, start__lt=end)
-    return conditions
-
-
-def _take_bookable_place(slot_id, *, service, team, online, now):
-    """Take a place of `slot_id` first: one guarded UPDATE that also checks the slot may be
-    booked (a refusal costs one more query, to say why); returns the slot with its team."""
-    contingents = [Contingent.ONLINE] if online else [Contingent.ONLINE, Contingent.INTERNAL]
-    try:
-        _take_place(slot_id, contingents, _bookable(service, team, online, now))
-    except SlotFull:
-        slot = _slot_for(slot_id, service, team, now)  # SlotUnavailable when not bookable
-        day = timezone.localdate(slot.start)
-        if online and not publicly_bookable(service, team, day, now=now):
-            raise SlotUnavailable() from None
-        raise
-    return Slot.objects.select_related("team").get(pk=slot_id)
-
-
-def _free_place(slot_id, *, delay_minutes=0, now):
-    """Give a place back now, or after an anti-trading delay."""
-    if delay_minutes > 0:
-        DelayedRelease.objects.create(
-            slot_id=slot_id, release_at=now + dt.timedelta(minutes=delay_minutes)
-        )
-    else:
-        Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
-
-
-def _free_for_waitlist(slot_id, service, *, now):
-    """Give back a place freed at once (a hold cancelled or moved). While wishes wait for its
-    service and team it goes through the delayed-release sweeper, which offers it to them in
-    the transaction that frees it; freed here and offered by a later task, a fast poller would
-    see it free in between."""
-    team_id = Slot.objects.values_list("team_id", flat=True).get(pk=slot_id)
-    if Wish.objects.filter(service=service, team_id=team_id, state=WishState.ACTIVE).exists():
-        DelayedRelease.objects.create(slot_id=slot_id, release_at=now)
-        background.enqueue_after_commit("appointments.tasks.release_delayed_places")
-    else:
-        _free_place(slot_id, now=now)
-
-
-def _slot_for(slot_id, service, team, now):
-    try:
-        slot = Slot.objects.select_related("rule").get(pk=slot_id)
-    except Slot.DoesNotExist:
-        raise SlotUnavailable() from None
-    if slot.start <= now or slot.closed or slot.team_id != team.pk:
-        raise SlotUnavailable()
-    if slot.rule_id is None or not slot.rule.services.filter(pk=service.pk).exists():
-        raise SlotUnavailable()
-    return slot
-
-
-def refuse_if_taken(slot_id):
-    """SlotFull when the slot `slot_id` has no free place now: one indexed read, so a request
-    for a time that is gone is refused before any other work. Only a shortcut: the booking
-    itself takes its place with the guarded UPDATE whatever this read saw."""
-    if Slot.objects.filter(pk=slot_id, booked__gte=F("capacity")).exists():
-        raise SlotFull()
 
 
 def create_appointment(
@@ -431,14 +353,6 @@ def release_delayed_places(*, now=None, hand_on=None):
                 for slot_id in freed:
                     hand_on(slot_id, now=now)
             released += len(batch)
-
-
-def place_holders(slot):
-    """How many places of `slot` are taken by appointments and pending releases (for checks)."""
-    return (
-        slot.appointments.filter(status__in=PLACE_HOLDING_STATUSES).count()
-        + slot.delayed_releases.count()
-    )
 
 
 def mark_no_shows(*, now=None):

@@ -1,0 +1,121 @@
+"""The places of slots: the guarded UPDATE that takes one, and giving places back.
+
+No overbooking by construction: a place is taken by one conditional UPDATE
+(`booked < capacity`) in the transaction that creates the appointment, backed by the check
+constraint on Slot. Invariant for every slot: booked == place-holding appointments + delayed
+releases (`place_holders`). `booking` builds holds, bookings, cancellations and moves on these.
+"""
+
+import datetime as dt
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import background
+from .availability import bookable_dates, day_bounds, publicly_bookable, withheld_days
+from .errors import SlotFull, SlotUnavailable
+from .models import (
+    PLACE_HOLDING_STATUSES,
+    Contingent,
+    DelayedRelease,
+    OpeningRule,
+    Slot,
+    Wish,
+    WishState,
+)
+
+
+def take_place(slot_id, contingents, conditions=None):
+    """The guarded conditional UPDATE: one place, only while one is free (and the slot meets
+    `conditions`, which must name the slot's own columns: a join would move the guard into a
+    subquery that PostgreSQL does not re-check against a concurrent update)."""
+    taken = Slot.objects.filter(
+        conditions or Q(),
+        pk=slot_id,
+        contingent__in=contingents,
+        closed=False,
+        booked__lt=F("capacity"),
+    ).update(booked=F("booked") + 1)
+    if not taken:
+        raise SlotFull()
+
+
+def bookable_conditions(service, team, online, now):
+    """What a slot must meet for `service` at `team` now, as conditions on its own columns:
+    the team's, started not yet, of a rule offering the service; online on a released and not
+    withheld day too. The same as slot_for and publicly_bookable, checked by the UPDATE."""
+    rules = OpeningRule.services.through.objects.filter(service_id=service.pk)
+    conditions = Q(team_id=team.pk, start__gt=now, rule_id__in=rules.values("openingrule_id"))
+    if online:
+        first, last = bookable_dates(service, now=now)
+        conditions &= Q(start__gte=day_bounds(first)[0], start__lt=day_bounds(last)[1])
+        for day in withheld_days(service, team, now=now):
+            start, end = day_bounds(day)
+            conditions &= ~Q(start__gte=start, start__lt=end)
+    return conditions
+
+
+def take_bookable_place(slot_id, *, service, team, online, now):
+    """Take a place of `slot_id` first: one guarded UPDATE that also checks the slot may be
+    booked (a refusal costs one more query, to say why); returns the slot with its team."""
+    contingents = [Contingent.ONLINE] if online else [Contingent.ONLINE, Contingent.INTERNAL]
+    try:
+        take_place(slot_id, contingents, bookable_conditions(service, team, online, now))
+    except SlotFull:
+        slot = slot_for(slot_id, service, team, now)  # SlotUnavailable when not bookable
+        day = timezone.localdate(slot.start)
+        if online and not publicly_bookable(service, team, day, now=now):
+            raise SlotUnavailable() from None
+        raise
+    return Slot.objects.select_related("team").get(pk=slot_id)
+
+
+def free_place(slot_id, *, delay_minutes=0, now):
+    """Give a place back now, or after an anti-trading delay."""
+    if delay_minutes > 0:
+        DelayedRelease.objects.create(
+            slot_id=slot_id, release_at=now + dt.timedelta(minutes=delay_minutes)
+        )
+    else:
+        Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+
+
+def free_for_waitlist(slot_id, service, *, now):
+    """Give back a place freed at once (a hold cancelled or moved). While wishes wait for its
+    service and team it goes through the delayed-release sweeper, which offers it to them in
+    the transaction that frees it; freed here and offered by a later task, a fast poller would
+    see it free in between."""
+    team_id = Slot.objects.values_list("team_id", flat=True).get(pk=slot_id)
+    if Wish.objects.filter(service=service, team_id=team_id, state=WishState.ACTIVE).exists():
+        DelayedRelease.objects.create(slot_id=slot_id, release_at=now)
+        background.enqueue_after_commit("appointments.tasks.release_delayed_places")
+    else:
+        free_place(slot_id, now=now)
+
+
+def slot_for(slot_id, service, team, now):
+    try:
+        slot = Slot.objects.select_related("rule").get(pk=slot_id)
+    except Slot.DoesNotExist:
+        raise SlotUnavailable() from None
+    if slot.start <= now or slot.closed or slot.team_id != team.pk:
+        raise SlotUnavailable()
+    if slot.rule_id is None or not slot.rule.services.filter(pk=service.pk).exists():
+        raise SlotUnavailable()
+    return slot
+
+
+def refuse_if_taken(slot_id):
+    """SlotFull when the slot `slot_id` has no free place now: one indexed read, so a request
+    for a time that is gone is refused before any other work. Only a shortcut: the booking
+    itself takes its place with the guarded UPDATE whatever this read saw."""
+    if Slot.objects.filter(pk=slot_id, booked__gte=F("capacity")).exists():
+        raise SlotFull()
+
+
+def place_holders(slot):
+    """How many places of `slot` are taken by appointments and pending releases (for checks)."""
+    return (
+        slot.appointments.filter(status__in=PLACE_HOLDING_STATUSES).count()
+        + slot.delayed_releases.count()
+    )
