@@ -4,16 +4,14 @@ and their answers, days from wish to appointment and unmet demand; a chart and C
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from appointments import csv_export
 from appointments.waitlist.report import waitlist_figures
 
 from ..forms.waitlist_report import WaitlistFilterForm
 from ..reporting.charts import bar_chart
 from ..reporting.tables import Column, Table
-from .reports import _filter_form, _names, reports_access
+from .reports import _filter_form, _names, reports_access, table_csv
 
 
 class WaitlistTable(Table):
@@ -99,12 +97,4 @@ def waitlist_export(request):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    table = _table(form)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"waitlist-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    delimiter = ";" if formats.get_format("DECIMAL_SEPARATOR") == "," else ","
-    writer = csv_export.writer(response, delimiter=delimiter)
-    writer.writerow([str(c.label) for c in table.columns])
-    writer.writerows(table.cells(for_csv=True))
-    return response
+    return table_csv(_table(form))  # the table is named "waitlist"
