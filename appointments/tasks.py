@@ -29,7 +29,14 @@ def release_delayed_places():
 
 @shared_task(name="appointments.tasks.deliver_message", acks_late=True)
 def deliver_message(message_id):
+    """One message (tasks queued before batched delivery; kept so none of them is lost)."""
     return outbox.deliver(message_id=message_id)
+
+
+@shared_task(name="appointments.tasks.deliver_messages", acks_late=True)
+def deliver_messages(message_ids):
+    """The due ones of these messages through one SMTP connection."""
+    return outbox.deliver_batch(ids=message_ids, stop=shutdown_requested)
 
 
 @shared_task(name="appointments.tasks.sweep_outbox")

@@ -142,6 +142,7 @@ def main():
             raise RuntimeError(f"worker not ready (log: {log.name})")
         started = time.perf_counter()
         written = reminders.schedule_reminders()
+        scheduled = time.perf_counter() - started
         done = wait_for(lambda: len(sink.recipients) >= written, args.timeout)
         seconds = time.perf_counter() - started
         time.sleep(1)  # doubles would arrive now
@@ -158,6 +159,7 @@ def main():
             "count": written,
             "complete": done,
             "seconds": seconds,
+            "scheduling_seconds": scheduled,
             "rate": unique / seconds,
             "lost": written - unique,
             "doubled": delivered - unique,

@@ -124,41 +124,68 @@ def party_persons(appointment):
     )
 
 
-def send(kind, appointment, *, occasion="", attachments=(), **context):
-    """Write the message to the outbox (once per appointment, kind and occasion) and have it
-    delivered after the commit. Returns the message, or None when there is nothing to send."""
+def compose(kind, appointment, *, occasion="", attachments=(), unwritten=False, **context):
+    """The message rendered in the resident's language, not yet stored; None when there is
+    nothing to send (no address, a group member's mail, or already written — which a caller
+    that has just selected `unwritten` appointments need not ask again)."""
     if not appointment.email:
         return None
     if appointment.party_id and appointment.party.lead_id not in (None, appointment.pk):
         return None  # a group booking's mails go to the booker once and list every person
     key = f"{appointment.pk}:{kind}:{occasion}"[:120]
-    if OutboxMessage.objects.filter(idempotency_key=key).exists():
+    if not unwritten and OutboxMessage.objects.filter(idempotency_key=key).exists():
         return None
     subject, text, html = render_message(kind, appointment, **context)
+    return OutboxMessage(
+        kind=kind,
+        appointment=appointment,
+        idempotency_key=key,
+        recipient=appointment.email,
+        language=appointment.language,
+        subject=subject[:250],
+        text_body=text,
+        html_body=html,
+        attachments=[
+            {
+                "filename": filename,
+                "content": base64.b64encode(content).decode(),
+                "mimetype": mimetype,
+            }
+            for filename, content, mimetype in attachments
+        ],
+    )
+
+
+def send(kind, appointment, **options):
+    """Write the message to the outbox (once per appointment, kind and occasion) and have it
+    delivered after the commit. Returns the message, or None when there is nothing to send."""
+    message = compose(kind, appointment, **options)
+    if message is None:
+        return None
     try:
         with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                kind=kind,
-                appointment=appointment,
-                idempotency_key=key,
-                recipient=appointment.email,
-                language=appointment.language,
-                subject=subject[:250],
-                text_body=text,
-                html_body=html,
-                attachments=[
-                    {
-                        "filename": filename,
-                        "content": base64.b64encode(content).decode(),
-                        "mimetype": mimetype,
-                    }
-                    for filename, content, mimetype in attachments
-                ],
-            )
+            message.save(force_insert=True)
     except IntegrityError:
         return None  # written concurrently by another process: it goes out once
     enqueue_after_commit(message.pk)
     return message
+
+
+def store_batch(messages):
+    """Write composed messages in one statement and have them delivered after the commit as
+    one batch; a message another process wrote meanwhile is skipped. Returns the stored ids."""
+    messages = [message for message in messages if message is not None]
+    OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    keys = {message.idempotency_key: message.appointment_id for message in messages}
+    ids = [
+        pk
+        for pk, key, appointment_id in OutboxMessage.objects.filter(
+            idempotency_key__in=keys
+        ).values_list("pk", "idempotency_key", "appointment_id")
+        if keys[key] == appointment_id
+    ]
+    enqueue_after_commit(*ids)
+    return ids
 
 
 def appointment_created(appointment, *, token):
@@ -215,12 +242,14 @@ def appointment_no_show(appointment):
     send("no_show", appointment, rebook_url=rebook_url(appointment))
 
 
-def reminder(appointment, *, lead_hours):
-    return send(
+def reminder(appointment, *, lead_hours, write=send, **options):
+    """The reminder for one lead; `write=compose` only renders it (for `store_batch`)."""
+    return write(
         "reminder",
         appointment,
         occasion=f"lead-{lead_hours}",
         confirm_url=reply_url(appointment, "confirm"),
         cancel_url=reply_url(appointment, "cancel"),
         attachments=_attachments(appointment),
+        **options,
     )

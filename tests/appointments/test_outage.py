@@ -45,7 +45,7 @@ def broker_down(monkeypatch):
         attempts.append(args)
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.deliver_message, "delay", refuse)
+    monkeypatch.setattr(tasks.deliver_messages, "delay", refuse)
     return attempts
 
 

@@ -103,7 +103,7 @@ def test_a_message_whose_broker_was_down_at_commit_goes_out_with_the_sweeper(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to broker. Connection refused.")
 
-    monkeypatch.setattr(tasks.deliver_message, "delay", broker_down)
+    monkeypatch.setattr(tasks.deliver_messages, "delay", broker_down)
     service, _team, slot = bookable_slot()
     appointment, _token = booking.book(
         service=service, slot_id=slot.pk, person=person(1), channel="staff"
