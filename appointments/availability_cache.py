@@ -118,8 +118,10 @@ def slot_state(*, service, teams, date_from, date_to, now=None):
     current = versions(team.pk for team in teams)
     clock = _clock_part(date_from, now)
     withheld = {team.pk: withheld_days(service, team, now=now) for team in teams}
+    # The team's name and place are in rendered answers too (an edit bumps no version).
     parts = [
         f"{team.pk}.{current[team.pk]}.{'.'.join(sorted(map(str, withheld[team.pk])))}"
+        f".{hashlib.sha256(f'{team.name}|{team.location}'.encode()).hexdigest()[:12]}"
         for team in teams
     ]
     key = _key("state", service, "-".join(parts), service.slug, date_from, date_to, clock)
