@@ -11,7 +11,12 @@ the waitlist (read each time; no query unless a service is in allocation mode). 
 reads this cache: it takes the place with the guarded UPDATE.
 """
 
+import datetime as dt
+import hashlib
+from typing import NamedTuple
+
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -26,18 +31,29 @@ TIMEOUT = 600
 PREFIX = "avail:1"
 
 
+def _read_versions(ids):
+    """{team id: version} of the rows there are: one statement written here, as every answer
+    asks it and building it through the ORM cost more than running it."""
+    if not ids:
+        return {}
+    table = connection.ops.quote_name(AvailabilityVersion._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT team_id, version FROM {table} WHERE team_id IN ({marks})", ids)  # noqa: S608 (only placeholders)
+        return dict(cursor.fetchall())
+
+
 def versions(team_ids):
     """{team id: availability version}; the rows of teams never asked for are made here."""
     ids = sorted(set(team_ids))
-    rows = AvailabilityVersion.objects.values_list("team_id", "version")
-    found = dict(rows.filter(team_id__in=ids))
+    found = _read_versions(ids)
     missing = [pk for pk in ids if pk not in found]
     if missing:
         # From now on writes bump the row; before, no answer was cached under it.
         AvailabilityVersion.objects.bulk_create(
             [AvailabilityVersion(team_id=pk) for pk in missing], ignore_conflicts=True
         )
-        found.update(rows.filter(team_id__in=missing))
+        found.update(_read_versions(missing))
     return found
 
 
@@ -77,18 +93,55 @@ def _store(key, value):
 # --- The public API ----------------------------------------------------------------------------
 
 
-def slot_rows(*, service, teams, date_from, date_to, now=None):
-    """The free, released online slots of `service` at `teams` between two dates, as plain
-    rows (id, start, end, free_places, team) sorted by start, team and id."""
+class SlotState(NamedTuple):
+    """What slot_rows answers from right now; equal `key`s, equal rows (rendered answers
+    are cached under it)."""
+
+    date_from: dt.date
+    date_to: dt.date
+    teams: tuple
+    versions: dict
+    clock: str
+    withheld: dict
+    key: str
+
+
+def slot_state(*, service, teams, date_from, date_to, now=None):
+    """The state of the free slots of `service` at `teams` between two dates: the range cut to
+    the release window, the teams' versions (one query), the minute where it matters and the
+    days withheld for the waitlist; None when the range holds no bookable day."""
     now = now or timezone.now()
     first, last = bookable_dates(service, now=now)
     date_from, date_to = max(date_from, first), min(date_to, last)
     if date_from > date_to or not teams:
-        return []
+        return None
     current = versions(team.pk for team in teams)
     clock = _clock_part(date_from, now)
+    withheld = {team.pk: withheld_days(service, team, now=now) for team in teams}
+    # The team's name and place are in rendered answers too (an edit bumps no version).
+    parts = [
+        f"{team.pk}.{current[team.pk]}.{'.'.join(sorted(map(str, withheld[team.pk])))}"
+        f".{hashlib.sha256(f'{team.name}|{team.location}'.encode()).hexdigest()[:12]}"
+        for team in teams
+    ]
+    key = _key("state", service, "-".join(parts), service.slug, date_from, date_to, clock)
+    return SlotState(date_from, date_to, tuple(teams), current, clock, withheld, key)
+
+
+def slot_rows(*, service, teams, date_from, date_to, now=None, state=None):
+    """The free, released online slots of `service` at `teams` between two dates, as plain
+    rows (id, start, end, free_places, team) sorted by start, team and id; `state` is
+    slot_state's for the same arguments when the caller has it."""
+    now = now or timezone.now()
+    if state is None:
+        state = slot_state(
+            service=service, teams=teams, date_from=date_from, date_to=date_to, now=now
+        )
+    if state is None:
+        return []
+    date_from, date_to, teams, clock = state.date_from, state.date_to, state.teams, state.clock
     keys = {
-        team.pk: _key("rows", service, team.pk, current[team.pk], date_from, date_to, clock)
+        team.pk: _key("rows", service, team.pk, state.versions[team.pk], date_from, date_to, clock)
         for team in teams
     }
     found = _lookup(list(keys.values()))
@@ -101,13 +154,24 @@ def slot_rows(*, service, teams, date_from, date_to, now=None):
             )
             cached = list(slots.values_list("id", "start", "end", "free_places"))
             _store(keys[team.pk], cached)
-        withheld = withheld_days(service, team, now=now)
+        withheld = state.withheld[team.pk]
         rows.extend(
             {"id": pk, "start": start, "end": end, "free_places": free, "team": team}
             for pk, start, end, free in cached
             if start >= now and (not withheld or timezone.localdate(start) not in withheld)
         )
     return sorted(rows, key=lambda row: (row["start"], row["team"].pk, row["id"]))
+
+
+def answer(key, build):
+    """The bytes (or text) cached under `key`, else build()'s, kept for the next request with
+    the same key: for answers rendered from a state whose key is part of `key`."""
+    key = f"{PREFIX}:answer:{hashlib.sha256(key.encode()).hexdigest()}"
+    found = _lookup([key]).get(key)
+    if found is None:
+        found = build()
+        _store(key, found)
+    return found
 
 
 # --- The booking calendar ----------------------------------------------------------------------
@@ -140,7 +204,8 @@ def _day_rows(service, team_id, day, now):
 def calendar(*, service, team_id, day=None, now=None):
     """The booking calendar of `service` at a team: the released days with free times (and
     how many), closed days, the next release, and the free times of `day` only if one is
-    chosen. A template counts a day's times with `|length`: each day comes with a range."""
+    chosen, and the `state` they come from. A template counts a day's times with `|length`:
+    each day comes with a range."""
     now = now or timezone.now()
     first, last = bookable_dates(service, now=now)
     version = versions([team_id])[team_id]
@@ -165,7 +230,11 @@ def calendar(*, service, team_id, day=None, now=None):
         selected_slots = [row for row in selected_slots if row["start"] >= now]
         selected = day if selected_slots else None
     release_at, release_day = window["next_release"]
+    withheld_text = ".".join(sorted(map(str, withheld)))
     return {
+        # Names what the calendar shows: equal states, equal calendars (rendered ones are
+        # cached under it with the language and the page).
+        "state": f"{window_key}:{day_key}:{selected}:{service.slug}:{withheld_text}",
         "service": service,
         "days": days,
         "selected_day": selected,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from rest_framework.test import APIClient
 
 from appointments import catalogue_cache, outage
@@ -144,8 +144,10 @@ def _fresh_cache():
     """Rate-limit counters live in the cache (Redis in CI's PostgreSQL pass), and the pinned
     clock never lets their hour pass: every test starts with an empty cache, so no test is
     refused for what earlier ones did (whatever the order). The per-process copies of
-    services and rules go too (another test's rows may have had the same ids)."""
+    services and rules go too (another test's rows may have had the same ids), and the page
+    parts drawn once per language (settings such as the service desk's differ per test)."""
     cache.clear()
+    caches["frames"].clear()
     catalogue_cache.clear()
 
 

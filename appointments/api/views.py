@@ -10,7 +10,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
@@ -21,6 +21,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
@@ -181,7 +182,8 @@ class ServiceSlotsView(generics.ListAPIView):
     serializer_class = SlotOutputSerializer
     filter_backends = ()
 
-    def get_queryset(self):
+    def query(self):
+        """The service, its teams for this request and the validated query."""
         service = catalogue_cache.active_service(self.kwargs["slug"])
         if service is None:
             raise Http404
@@ -199,16 +201,34 @@ class ServiceSlotsView(generics.ListAPIView):
         else:
             teams = {r.team.pk: r.team for r in catalogue_cache.rules(service.pk) if r.team.active}
             teams = [teams[pk] for pk in sorted(teams)]
+        return service, teams, params
+
+    def get_queryset(self):
+        service, teams, params = self.query()
         return availability_cache.slot_rows(
             service=service, teams=teams, date_from=params["date_from"], date_to=params["date_to"]
         )
 
     def list(self, request, *args, **kwargs):
+        """The JSON of the answer, rendered once per state of the free times and URL (the
+        pagination's links are absolute) and then served as bytes: no serializer, pagination
+        or JSON encoding while nothing changed."""
+        service, teams, params = self.query()
+        window = {"date_from": params["date_from"], "date_to": params["date_to"]}
+        state = availability_cache.slot_state(service=service, teams=teams, **window)
+        zone = timezone.get_current_timezone_name()
+        key = f"slots-json:{state and state.key}:{zone}:{request.build_absolute_uri()}"
+
+        def render():
+            rows = availability_cache.slot_rows(service=service, teams=teams, state=state, **window)
+            return JSONRenderer().render(self.answer(rows, zone).data)
+
+        return HttpResponse(availability_cache.answer(key, render), content_type="application/json")
+
+    def answer(self, rows, zone):
         """SlotOutputSerializer's fields, written straight from the rows (plain values, no
         model objects or serializer per slot)."""
-        rows = self.get_queryset()
         page = self.paginate_queryset(rows)
-        zone = timezone.get_current_timezone_name()
         data = [
             {
                 "id": row["id"],

@@ -8,9 +8,13 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -152,7 +156,29 @@ def calendar(request, slug):
     context = _calendar_context(service, draft["team"], day=day)
     if request.GET.get("day") and context["selected_day"] is None:
         messages.warning(request, _("There are no free times on that day any more."))
+    context["calendar_html"] = calendar_html(request, context)
     return render(request, "appointments/calendar.html", {**context, "draft": draft})
+
+
+# Where each visitor's own CSRF token goes in a shared calendar (a token is letters and digits).
+CSRF_MARK = "csrf0mark0of0the0request"
+
+
+def calendar_html(request, context):
+    """partials/calendar.html for the calendar's state: rendered once per state, language and
+    page and shared by every visitor who sees it (its days and times are the same for all);
+    each visitor's own CSRF token is put in afterwards. The draft's surname stays outside."""
+    key = f"calendar-html:{context['state']}:{get_language()}:{request.path}"
+
+    def render_calendar():
+        return render_to_string(
+            "appointments/partials/calendar.html",
+            {**context, "csrf_token": CSRF_MARK},
+            request=request,
+        )
+
+    html = availability_cache.answer(key, render_calendar)
+    return mark_safe(html.replace(CSRF_MARK, get_token(request)))  # noqa: S308 (rendered above)
 
 
 def _valid_slot(value, service, team_id, *, contingents=(Contingent.ONLINE,)):

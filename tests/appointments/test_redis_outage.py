@@ -80,10 +80,11 @@ def stopped_redis(settings):
     server = RedisServer()
     settings.REDIS_URL = server.url
     settings.CACHES = {
+        **settings.CACHES,  # the per-process page parts ("frames") stay
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": server.url,
-        }
+        },
     }
     saved = {
         key: app.conf[key]
