@@ -156,6 +156,12 @@ def _slot_query(items, today):
     return MappingProxyType(dict(query.validated_data))
 
 
+# The parameters of a slot query; only answers to these are cached.
+SLOT_QUERY_NAMES = frozenset(
+    [*SlotQueryInputSerializer().fields, *("page", "page_size")]  # PageNumberPagination's
+)
+
+
 @lru_cache(maxsize=16384)
 def _stamp(value, zone):
     """SlotOutputSerializer's date-time text of `value` in `zone`, once per time and zone."""
@@ -223,6 +229,10 @@ class ServiceSlotsView(generics.ListAPIView):
             rows = availability_cache.slot_rows(service=service, teams=teams, state=state, **window)
             return JSONRenderer().render(self.answer(rows, zone).data)
 
+        if not set(request.query_params) <= SLOT_QUERY_NAMES:
+            # Unknown parameters are ignored but kept in the page links: such an answer is not
+            # kept, or anyone could fill the cache with one entry per made-up parameter.
+            return HttpResponse(render(), content_type="application/json")
         return HttpResponse(availability_cache.answer(key, render), content_type="application/json")
 
     def answer(self, rows, zone):

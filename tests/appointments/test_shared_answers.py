@@ -105,3 +105,20 @@ def test_the_cached_json_is_the_same_answer_and_its_links_are_the_askers(api):
     after = api.get(url)
     assert after.json()["count"] == cold.json()["count"] - 1
     assert after["ETag"] != cold["ETag"]
+
+
+def test_answers_to_made_up_parameters_are_right_but_never_kept(api, monkeypatch):
+    from appointments import availability_cache
+
+    service, _team, _slot = bookable_slot()
+    url = f"/api/v1/services/{service.slug}/slots/"
+    kept = api.get(url).content
+    stored, store = [], availability_cache._store
+    monkeypatch.setattr(
+        availability_cache, "_store", lambda key, value: (stored.append(key), store(key, value))
+    )
+    for n in range(5):
+        made_up = api.get(f"{url}?fill{n}=x")
+        assert made_up.status_code == 200 and made_up.json()["count"] == 1
+        assert api.get(url).content == kept
+    assert stored == []  # neither the made-up answers nor the known one were stored again
