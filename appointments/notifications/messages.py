@@ -135,23 +135,32 @@ def compose(kind, appointment, *, occasion="", attachments=(), unwritten=False, 
     key = f"{appointment.pk}:{kind}:{occasion}"[:120]
     if not unwritten and OutboxMessage.objects.filter(idempotency_key=key).exists():
         return None
-    subject, text, html = render_message(kind, appointment, **context)
+    return outbox_row(
+        kind,
+        key,
+        render_message(kind, appointment, **context),
+        recipient=appointment.email,
+        language=appointment.language,
+        appointment=appointment,
+        attachments=attachments,
+    )
+
+
+def outbox_row(kind, key, rendered, *, recipient, language, appointment=None, attachments=()):
+    """An unsaved outbox row of a rendered message (subject, text, HTML) with its files."""
+    subject, text, html = rendered
     return OutboxMessage(
         kind=kind,
         appointment=appointment,
         idempotency_key=key,
-        recipient=appointment.email,
-        language=appointment.language,
+        recipient=recipient,
+        language=language,
         subject=subject[:250],
         text_body=text,
         html_body=html,
         attachments=[
-            {
-                "filename": filename,
-                "content": base64.b64encode(content).decode(),
-                "mimetype": mimetype,
-            }
-            for filename, content, mimetype in attachments
+            {"filename": name, "content": base64.b64encode(content).decode(), "mimetype": mime}
+            for name, content, mime in attachments
         ],
     )
 

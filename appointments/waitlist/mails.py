@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from ..models import OutboxMessage
-from ..notifications.messages import absolute, render_templates
+from ..notifications.messages import absolute, outbox_row, render_templates
 from ..notifications.outbox import enqueue_after_commit
 
 # Links the allocator and the sweeper write carry a signed value instead of the wish's secret
@@ -37,19 +37,13 @@ def _send(kind, wish, *, occasion="", appointment=None, **context):
     key = f"wish:{wish.pk}:{kind}:{occasion}"[:120]
     if OutboxMessage.objects.filter(idempotency_key=key).exists():
         return None
-    subject, text, html = render_templates(
+    rendered = render_templates(
         f"appointments/email/{kind}", wish.language, {"wish": wish, **context}
     )
-    message = OutboxMessage.objects.create(
-        kind=kind,
-        appointment=appointment,
-        idempotency_key=key,
-        recipient=wish.email,
-        language=wish.language,
-        subject=subject[:250],
-        text_body=text,
-        html_body=html,
+    message = outbox_row(
+        kind, key, rendered, recipient=wish.email, language=wish.language, appointment=appointment
     )
+    message.save(force_insert=True)
     enqueue_after_commit(message.pk)
     return message
 
