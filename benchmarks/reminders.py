@@ -68,7 +68,8 @@ def fill(count):
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
-    office = open_office(split=(), internal=20, online=0, days=3, weekdays=range(7),
+    per_slot = max(20, -(-count // 30))  # the reminder window holds 32 slots or more
+    office = open_office(split=(), internal=per_slot, online=0, days=3, weekdays=range(7),
                          start="08:00", end="16:00", slot_minutes=15)  # fmt: skip
     now = timezone.now()
     slots = Slot.objects.filter(
