@@ -44,6 +44,8 @@ CASE_MEASURES = ("completed", "visits")
 # Days rebuilt in one transaction: a year, so a full rebuild reads the appointment table only
 # a few times; the nightly rebuild of a day or two holds its locks for a moment.
 CHUNK_DAYS = 366
+# A rebuild of this many days or more vacuums the figure tables afterwards (PostgreSQL).
+VACUUM_AFTER_DAYS = 28
 NIGHTLY_ACTION = "statistics.nightly_rebuild"
 # On the very first nightly run, look this far back for late changes.
 FIRST_RUN_LOOKBACK_DAYS = 35
@@ -289,6 +291,18 @@ def _rebuild_chunk(first, last, *, now):
     return figures
 
 
+def _vacuum_figures():
+    """Every rebuilt row leaves a dead version behind, so a long rebuild doubles the figure
+    tables the reports scan; clean them (and refresh the planner's statistics) at once rather
+    than whenever autovacuum, if it runs at all, gets to them. Not possible in a transaction."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    models = (DailyFigure, HourlyFigure, DailyCapacity, CaseFigure, StatisticsDay)
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
+
+
 def rebuild(*, date_from=None, date_to=None, days=None, now=None, progress=None):
     """Rebuild the figures of the days from `date_from` to `date_to` (or the given `days`);
     only past days are built: today's figures are live. Returns what was rebuilt."""
@@ -310,6 +324,8 @@ def rebuild(*, date_from=None, date_to=None, days=None, now=None, progress=None)
         result.figures += _rebuild_chunk(chunk[0], chunk[-1], now=now)
         if progress:
             progress(len(chunk))
+    if len(wanted) >= VACUUM_AFTER_DAYS:
+        _vacuum_figures()
     return result
 
 

@@ -229,3 +229,26 @@ def test_a_rebuild_runs_a_fixed_number_of_statements_whatever_the_days_and_appoi
     assert len(one_day.captured_queries) == len(many_days.captured_queries)
     assert small.figures < large.figures == DailyFigure.objects.count()
     assert len(large.days) == 305
+
+
+def _vacuumed(model):
+    """Whether the table was vacuumed by hand (not by autovacuum), from a fresh session."""
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL"
+            " FROM pg_stat_user_tables WHERE relname = %s",
+            [model._meta.db_table],
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_long_rebuild_vacuums_the_figure_tables_the_reports_scan(week):
+    # (How many dead rows the vacuum can remove depends on other sessions' snapshots.)
+    statistics.rebuild(date_from=FIRST, date_to=LAST, now=AFTER)  # five days: left to autovacuum
+    assert not _vacuumed(DailyFigure)
+    statistics.rebuild(date_from=LAST - dt.timedelta(days=40), date_to=LAST, now=AFTER)
+    assert _vacuumed(DailyFigure) and _vacuumed(HourlyFigure) and _vacuumed(DailyCapacity)
+    assert DailyFigure.objects.count() > 20
