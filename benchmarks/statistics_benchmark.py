@@ -275,6 +275,9 @@ def main():
     )
 
     call_command("migrate", verbosity=0)
+    if not settings.DEBUG and not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        # Production settings render pages with the hashed names of the static manifest.
+        call_command("collectstatic", interactive=False, verbosity=0)
     existing = Appointment.objects.filter(email_key__endswith=f"@{EMAIL_DOMAIN}").count()
     if args.reload or existing < args.appointments:
         with connection.cursor() as cursor:

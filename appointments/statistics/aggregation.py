@@ -4,12 +4,11 @@ nightly pick of days to rebuild, and today's figures computed live.
 """
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, Sum
-from django.db.models.functions import ExtractHour, TruncDate
+from django.db.models import BigIntegerField, Count, F, Func, Max, Q, Sum
+from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
 from ..audit import log_event
@@ -42,10 +41,11 @@ CAPACITY_MEASURES = (
     "closed_places",
 )
 CASE_MEASURES = ("completed", "visits")
-DURATIONS = ("waiting_seconds_sum", "processing_seconds_sum", "lead_seconds_sum")
 # Days rebuilt in one transaction: a year, so a full rebuild reads the appointment table only
 # a few times; the nightly rebuild of a day or two holds its locks for a moment.
 CHUNK_DAYS = 366
+# A rebuild of this many days or more vacuums the figure tables afterwards (PostgreSQL).
+VACUUM_AFTER_DAYS = 28
 NIGHTLY_ACTION = "statistics.nightly_rebuild"
 # On the very first nightly run, look this far back for late changes.
 FIRST_RUN_LOOKBACK_DAYS = 35
@@ -59,8 +59,31 @@ def _days(first, last):
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+class WholeSeconds(Func):
+    """A summed duration in whole seconds, 0 when there was none; ties round to even, exactly as
+    Python's round(timedelta.total_seconds()) did when the rows still went through Python."""
+
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        # round(double precision) is rint(): half to even.
+        return f"COALESCE(ROUND(EXTRACT(EPOCH FROM {sql})::double precision), 0)::bigint", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Durations are integer microseconds here: round half to even in integer arithmetic
+        # (integer division and % truncate towards zero).
+        sql, params = compiler.compile(self.source_expressions[0])
+        x = "\0"  # stands for the sum until the template is complete
+        q, r = f"({x} / 1000000)", f"({x} %% 1000000)"  # %% is SQL's % after the parameters
+        up = f"({r} > 500000 OR ({r} = 500000 AND {q} %% 2 = 1))"
+        down = f"({r} < -500000 OR ({r} = -500000 AND {q} %% 2 != 0))"
+        template = f"COALESCE(CASE WHEN {x} >= 0 THEN {q} + {up} ELSE {q} - {down} END, 0)"
+        return template.replace(x, f"({sql})"), params * template.count(x)
+
+
 def _appointment_measures(*, now):
-    """The conditional aggregates of DAILY_MEASURES (sums of durations as timedeltas)."""
+    """The conditional aggregates of DAILY_MEASURES (sums of durations in whole seconds)."""
     kept, no_show, cancelled = d.kept(), d.no_show(now=now), d.cancelled()
     measures = {
         "booked": Count("pk"),
@@ -74,11 +97,11 @@ def _appointment_measures(*, now):
         "confirmed": Count("pk", filter=d.confirmed()),
         "kept_confirmed": Count("pk", filter=d.confirmed() & kept),
         "no_show_confirmed": Count("pk", filter=d.confirmed() & no_show),
-        "waiting_seconds_sum": Sum("waiting", filter=d.has_waiting()),
+        "waiting_seconds_sum": WholeSeconds(Sum("waiting", filter=d.has_waiting())),
         "waiting_count": Count("pk", filter=d.has_waiting()),
-        "processing_seconds_sum": Sum("processing", filter=d.has_processing()),
+        "processing_seconds_sum": WholeSeconds(Sum("processing", filter=d.has_processing())),
         "processing_count": Count("pk", filter=d.has_processing()),
-        "lead_seconds_sum": Sum("lead", filter=d.has_lead()),
+        "lead_seconds_sum": WholeSeconds(Sum("lead", filter=d.has_lead())),
         "lead_count": Count("pk", filter=d.has_lead()),
     }
     for bucket, first, last in d.LEAD_BUCKETS:
@@ -88,24 +111,34 @@ def _appointment_measures(*, now):
     return measures
 
 
-def _as_numbers(row):
-    """Durations summed by the database → whole seconds."""
-    for name in DURATIONS:
-        if name in row:
-            row[name] = 0 if row[name] is None else round(row[name].total_seconds())
-    return row
-
-
 def _booked(start, end):
     """Appointments booked for a slot starting in [start, end)."""
     return Appointment.objects.filter(d.was_booked(), slot__start__gte=start, slot__start__lt=end)
 
 
-def appointment_rows(start, end, *, now, measures=DAILY_MEASURES):
-    """One query: the figures (all, or the named `measures`) of the appointments whose slot
-    starts in [start, end), per date, team, service and channel (a dict per group)."""
+# Each grouped query below is a values() queryset; these map a figure table's columns to the
+# query's names (a values() name may not repeat a field of the queried model).
+DAILY_COLUMNS = {
+    "date": "date",
+    "team_id": "team_id",
+    "service_id": "service_id_",
+    "channel": "channel_",
+    **{name: name for name in DAILY_MEASURES},
+}
+HOURLY_COLUMNS = {
+    "date": "date",
+    "hour": "hour",
+    "team_id": "team_id",
+    "channel": "channel_",
+    **{name: name for name in HOURLY_MEASURES},
+}
+CAPACITY_COLUMNS = {"date": "date", "team_id": "team_id_", **{n: n for n in CAPACITY_MEASURES}}
+CASE_COLUMNS = {"date": "date", "service_id": "service_id_", **{n: n for n in CASE_MEASURES}}
+
+
+def _appointment_query(start, end, *, now, measures=DAILY_MEASURES):
     tz = d.office_tz()
-    rows = (
+    return (
         _booked(start, end)
         .alias(waiting=d.waiting_duration(), processing=d.processing_duration())
         .alias(lead=d.lead_duration())
@@ -118,18 +151,12 @@ def appointment_rows(start, end, *, now, measures=DAILY_MEASURES):
         .annotate(**{k: v for k, v in _appointment_measures(now=now).items() if k in measures})
         .order_by()
     )
-    result = []
-    for row in rows:
-        row["service_id"], row["channel"] = row.pop("service_id_"), row.pop("channel_")
-        result.append(_as_numbers(row))
-    return result
 
 
-def hourly_rows(start, end, *, now):
-    """One query: attendance by hour of the appointment, per date, team and channel."""
+def _hourly_query(start, end, *, now):
     tz = d.office_tz()
     kept, no_show = d.kept(), d.no_show(now=now)
-    rows = (
+    return (
         _booked(start, end)
         .alias(waiting=d.waiting_duration())
         .values(
@@ -142,45 +169,37 @@ def hourly_rows(start, end, *, now):
             booked=Count("pk"),
             kept=Count("pk", filter=kept),
             no_show=Count("pk", filter=no_show),
-            waiting_seconds_sum=Sum("waiting", filter=d.has_waiting()),
+            waiting_seconds_sum=WholeSeconds(Sum("waiting", filter=d.has_waiting())),
             waiting_count=Count("pk", filter=d.has_waiting()),
         )
         .order_by()
     )
-    result = []
-    for row in rows:
-        row["channel"] = row.pop("channel_")
-        result.append(_as_numbers(row))
-    return result
 
 
-def capacity_rows(start, end):
-    """One query: places of the slots starting in [start, end), per date and team."""
+def _capacity_query(start, end):
     tz = d.office_tz()
     open_ = Q(closed=False)
-    rows = (
+
+    def places(field, condition):
+        return Coalesce(Sum(field, filter=condition), 0)
+
+    return (
         Slot.objects.filter(start__gte=start, start__lt=end)
         .values(date=TruncDate("start", tzinfo=tz), team_id_=F("team_id"))
         .annotate(
-            offered_online=Sum("capacity", filter=open_ & Q(contingent=Contingent.ONLINE)),
-            offered_internal=Sum("capacity", filter=open_ & Q(contingent=Contingent.INTERNAL)),
-            taken_online=Sum("booked", filter=open_ & Q(contingent=Contingent.ONLINE)),
-            taken_internal=Sum("booked", filter=open_ & Q(contingent=Contingent.INTERNAL)),
+            offered_online=places("capacity", open_ & Q(contingent=Contingent.ONLINE)),
+            offered_internal=places("capacity", open_ & Q(contingent=Contingent.INTERNAL)),
+            taken_online=places("booked", open_ & Q(contingent=Contingent.ONLINE)),
+            taken_internal=places("booked", open_ & Q(contingent=Contingent.INTERNAL)),
             # Walk-ins get closed one-place slots without a rule: those were never offered.
-            closed_places=Sum("capacity", filter=Q(closed=True, rule__isnull=False)),
+            closed_places=places("capacity", Q(closed=True, rule__isnull=False)),
         )
         .order_by()
     )
-    result = []
-    for row in rows:
-        row["team_id"] = row.pop("team_id_")
-        result.append({k: (v or 0) for k, v in row.items()})
-    return result
 
 
-def case_rows(start, end):
-    """One query: cases completed in [start, end) per date and service, with their visits."""
-    rows = (
+def _case_query(start, end):
+    return (
         Case.objects.filter(completed_at__gte=start, completed_at__lt=end)
         .values(date=TruncDate("completed_at", tzinfo=d.office_tz()), service_id_=F("service_id"))
         .annotate(
@@ -189,11 +208,32 @@ def case_rows(start, end):
         )
         .order_by()
     )
-    result = []
-    for row in rows:
-        row["service_id"] = row.pop("service_id_")
-        result.append(row)
-    return result
+
+
+def _as_rows(query, columns):
+    """The query's rows as dicts keyed like the figure table's columns."""
+    return [{column: row[name] for column, name in columns.items() if name in row} for row in query]
+
+
+def appointment_rows(start, end, *, now, measures=DAILY_MEASURES):
+    """One query: the figures (all, or the named `measures`) of the appointments whose slot
+    starts in [start, end), per date, team, service and channel (a dict per group)."""
+    return _as_rows(_appointment_query(start, end, now=now, measures=measures), DAILY_COLUMNS)
+
+
+def hourly_rows(start, end, *, now):
+    """One query: attendance by hour of the appointment, per date, team and channel."""
+    return _as_rows(_hourly_query(start, end, now=now), HOURLY_COLUMNS)
+
+
+def capacity_rows(start, end):
+    """One query: places of the slots starting in [start, end), per date and team."""
+    return _as_rows(_capacity_query(start, end), CAPACITY_COLUMNS)
+
+
+def case_rows(start, end):
+    """One query: cases completed in [start, end) per date and service, with their visits."""
+    return _as_rows(_case_query(start, end), CASE_COLUMNS)
 
 
 @dataclass
@@ -205,38 +245,27 @@ class RebuildResult:
         return {"days": [day.isoformat() for day in self.days], "figures": self.figures}
 
 
-def _insert(model, rows):
-    """Write row dicts: COPY on PostgreSQL, multi-row INSERTs elsewhere. bulk_create would send
-    every value through the field machinery, which at a million appointments costs more than
-    the aggregation itself."""
-    if not rows:
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    ops, attnames = connection.ops, [f.attname for f in fields]
+def _insert_from(model, query, columns):
+    """INSERT … SELECT: the grouped rows go from the query into the figure table inside the
+    database; fetching them into Python and writing them back cost more than the aggregation.
+    Returns the number of rows written."""
+    ops = connection.ops
+    sql, params = query.query.get_compiler(connection=connection).as_sql()
+    names = ", ".join(ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    aliases = ", ".join(ops.quote_name(name) for name in columns.values())
     table = ops.quote_name(model._meta.db_table)
-    names = ", ".join(ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Values are dates, integers and channel names: nothing to escape in text format.
-            data = io.StringIO(
-                "".join("\t".join(str(row[name]) for name in attnames) + "\n" for row in rows)
-            )
-            cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", data)
-            return
-        placeholder = f"({', '.join(['%s'] * len(fields))})"
-        batch = max(1, (connection.features.max_query_params or 999) // len(fields))
-        for offset in range(0, len(rows), batch):
-            part = rows[offset : offset + batch]
-            params = []
-            for row in part:
-                row = {**row, "date": ops.adapt_datefield_value(row["date"])}
-                params.extend(row[name] for name in attnames)
-            values = ", ".join([placeholder] * len(part))
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {values}", params)  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {aliases} FROM ({sql}) figures",  # noqa: S608
+            params,
+        )
+        return cursor.rowcount
 
 
 @transaction.atomic
-def _rebuild_chunk(days, *, now):
+def _rebuild_chunk(first, last, *, now):
+    """The figures of the consecutive days `first` to `last`: a fixed number of statements,
+    whatever the number of days or appointments. Returns the number of daily figure rows."""
     # The upsert of the days' rows locks them (in date order, so overlapping concurrent
     # rebuilds queue up instead of deadlocking); the second rebuild then repeats the work on
     # committed data and writes the same rows.
@@ -247,27 +276,31 @@ def _rebuild_chunk(days, *, now):
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
     StatisticsDay.objects.bulk_create(
-        [StatisticsDay(date=day, rebuilt_at=now) for day in sorted(days)],
+        [StatisticsDay(date=day, rebuilt_at=now) for day in _days(first, last)],
         update_conflicts=True,
         unique_fields=["date"],
         update_fields=["rebuilt_at"],
     )
-    first, last = min(days), max(days)
     start, end = day_start(first), day_start(last + dt.timedelta(days=1))
-    daily = [r for r in appointment_rows(start, end, now=now) if r["date"] in days]
-    hourly = [r for r in hourly_rows(start, end, now=now) if r["date"] in days]
-    capacity = [r for r in capacity_rows(start, end) if r["date"] in days]
-    cases = [r for r in case_rows(start, end) if r["date"] in days]
     for model in (HourlyFigure, DailyFigure, DailyCapacity, CaseFigure):
         model.objects.filter(date__gte=first, date__lte=last).delete()
-    for model, rows in (
-        (DailyFigure, daily),
-        (HourlyFigure, hourly),
-        (DailyCapacity, capacity),
-        (CaseFigure, cases),
-    ):
-        _insert(model, rows)
-    return len(daily)
+    figures = _insert_from(DailyFigure, _appointment_query(start, end, now=now), DAILY_COLUMNS)
+    _insert_from(HourlyFigure, _hourly_query(start, end, now=now), HOURLY_COLUMNS)
+    _insert_from(DailyCapacity, _capacity_query(start, end), CAPACITY_COLUMNS)
+    _insert_from(CaseFigure, _case_query(start, end), CASE_COLUMNS)
+    return figures
+
+
+def _vacuum_figures():
+    """Every rebuilt row leaves a dead version behind, so a long rebuild doubles the figure
+    tables the reports scan; clean them (and refresh the planner's statistics) at once rather
+    than whenever autovacuum, if it runs at all, gets to them. Not possible in a transaction."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    models = (DailyFigure, HourlyFigure, DailyCapacity, CaseFigure, StatisticsDay)
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
 
 
 def rebuild(*, date_from=None, date_to=None, days=None, now=None, progress=None):
@@ -282,15 +315,17 @@ def rebuild(*, date_from=None, date_to=None, days=None, now=None, progress=None)
     for day in wanted:
         # A chunk is a run of consecutive days, at most CHUNK_DAYS long.
         if chunk and ((day - chunk[-1]).days > 1 or len(chunk) >= CHUNK_DAYS):
-            result.figures += _rebuild_chunk(set(chunk), now=now)
+            result.figures += _rebuild_chunk(chunk[0], chunk[-1], now=now)
             if progress:
                 progress(len(chunk))
             chunk = []
         chunk.append(day)
     if chunk:
-        result.figures += _rebuild_chunk(set(chunk), now=now)
+        result.figures += _rebuild_chunk(chunk[0], chunk[-1], now=now)
         if progress:
             progress(len(chunk))
+    if len(wanted) >= VACUUM_AFTER_DAYS:
+        _vacuum_figures()
     return result
 
 

@@ -293,6 +293,8 @@ def overview(*, now=None, team=None, service=None, channel=None):
         today=today,
         target=settings.STATISTICS_TARGET_PERCENT,
         rebuilt_at=_last_rebuild(),
+        # Today's unfiltered daily rows, for the monthly trend beside the overview.
+        live_daily=live.rows["daily"],
     )
     return result
 

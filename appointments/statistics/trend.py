@@ -29,9 +29,12 @@ def _first_of_month(value):
     return value.replace(day=1)
 
 
-def monthly_trend(*, now=None, team=None, service=None, channel=None, months=TREND_MONTHS):
+def monthly_trend(
+    *, now=None, team=None, service=None, channel=None, months=TREND_MONTHS, live_daily=None
+):
     """Termintreue and the attendance figures per calendar month over the last `months`
-    months, the current month up to today (today's figures live). Two queries."""
+    months, the current month up to today (today's figures live). Two queries; one when
+    today's daily rows were already read (`live_daily`, e.g. the overview's)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     starts = _month_starts(today, months)
@@ -43,12 +46,14 @@ def monthly_trend(*, now=None, team=None, service=None, channel=None, months=TRE
         ("month", "channel"),
         SUMMARY_MEASURES,
     )
-    live = appointment_rows(
-        day_start(today),
-        day_start(today + dt.timedelta(days=1)),
-        now=now,
-        measures=SUMMARY_MEASURES,
-    )
+    live = live_daily
+    if live is None:
+        live = appointment_rows(
+            day_start(today),
+            day_start(today + dt.timedelta(days=1)),
+            now=now,
+            measures=SUMMARY_MEASURES,
+        )
     rows += [row | {"month": row["date"]} for row in live if filters.matches(row)]
     groups = _fold(rows, lambda r: _first_of_month(r["month"]), SUMMARY_MEASURES)
     series = _series(groups, starts)

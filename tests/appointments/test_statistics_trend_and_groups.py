@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from appointments import booking, statistics
-from appointments.models import Appointment, Channel, DailyFigure, Status
+from appointments.models import Appointment, Channel, Contingent, DailyFigure, Status
 from appointments.retention.pseudonymise import pseudonymise_appointments
 from tests.factories import ServiceFactory, TeamFactory, bookable_slot, person, staff
 
@@ -123,6 +123,26 @@ def test_the_trend_respects_the_team_filter(office):
     trend = statistics.monthly_trend(team=team)
 
     assert (trend[-2]["kept"], trend[-2]["no_show"]) == (2, 0)
+
+
+@pytest.mark.clock("2026-03-18 12:00", tick=False)
+def test_the_trend_takes_todays_rows_from_the_overview_with_one_query_less(
+    office, django_assert_num_queries
+):
+    team, service = office
+    figure(dt.date(2026, 2, 3), team, service, booked=2, kept=2)
+    *_, slot = bookable_slot(
+        service=service, team=team, contingent=Contingent.INTERNAL, start=at(2026, 3, 18, 15)
+    )
+    booking.book(service=service, slot_id=slot.pk, person=person(1), channel=Channel.STAFF)
+    alone = statistics.monthly_trend()
+    live_daily = statistics.overview()["live_daily"]
+
+    with django_assert_num_queries(1):
+        shared = statistics.monthly_trend(live_daily=live_daily)
+
+    assert shared == alone
+    assert (alone[-1]["booked"], alone[-2]["kept"]) == (1, 2)
 
 
 # --- By caseworker and by language (from the appointment rows) ------------------------------
