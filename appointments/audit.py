@@ -34,14 +34,14 @@ def log_events(events, *, batch_size=500):
     Board versions and metrics as for each alone (no query for an appointment whose slot is
     at hand and not today); an event may name its appointment by `appointment_id` alone, for
     a change that leaves the appointment (and so its board) as it was."""
-    rows = []
+    rows, appointments = [], []
     for event in events:
         data = dict(event)
         action, appointment = data.pop("action"), data.pop("appointment", None)
         actor, at = data.pop("actor", None), data.pop("at", None)
         appointment_id = data.pop("appointment_id", None)
         if appointment is not None:
-            board_version.bump(appointment)
+            appointments.append(appointment)
         metrics.appointment_event(action=action, appointment=appointment)
         rows.append(
             Event(
@@ -52,4 +52,5 @@ def log_events(events, *, batch_size=500):
                 data=data,
             )
         )
+    board_version.bump_many(appointments)
     return Event.objects.bulk_create(rows, batch_size=batch_size)

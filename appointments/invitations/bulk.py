@@ -93,7 +93,7 @@ def _place_all(pending, planner, now):
 def _refuse_over_limits(placed, planner):
     """Drop (and give back the places of) those a mailbox limit or an active appointment of
     the same person refuses; returns (kept, refused)."""
-    refused_at = refused_by_limits([(Person.of(i), i.service) for i, _d, _p in placed])
+    refused_at = refused_by_limits([(i.person, i.service) for i, _d, _p in placed])
     if not refused_at:
         return placed, []
     kept, refused, giving = [], [], {}
@@ -115,7 +115,7 @@ def _write_allocated(placed, *, actor, now):
             (
                 Slot(pk=place.pk, start=place.start, team_id=decision.team.pk),
                 invitation.service,
-                Person.of(invitation),
+                invitation.person,
             )
             for invitation, decision, place in placed
         ],
@@ -199,6 +199,8 @@ def allocate_chunk(ids, *, planner, actor=None, now):
             pending.append((invitation, decision))
         else:
             marks.append((invitation, decision.state, decision.problem))
+    for invitation, _decision in pending:
+        invitation.person = Person.of(invitation)
     placed, homeless = _place_all(pending, planner, now)
     marks += [(i, InvitationState.NO_PLACE, no_place_problem(d)) for i, d in homeless]
     placed, refused = _refuse_over_limits(placed, planner)

@@ -3,8 +3,9 @@ responsible team, in the target window before the permit expires, on the least-l
 first. Reads slots and teams once per run; writes nothing (invitations.bulk does).
 """
 
+import bisect
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
@@ -19,10 +20,20 @@ from .windows import target_window
 
 
 @dataclass
+class Day:
+    """The places of one day, with their sums kept up to date (the day's load)."""
+
+    day: dt.date
+    places: list = field(default_factory=list)
+    capacity: int = 0
+    booked: int = 0
+
+
+@dataclass
 class Place:
     pk: int
     start: dt.datetime
-    day: dt.date
+    day: Day = field(repr=False, compare=False)
     capacity: int
     booked: int
 
@@ -117,13 +128,17 @@ class Planner:
             .order_by("start")
             .values_list("pk", "start", "capacity", "booked")
         )
-        by_day = {}
+        days = {}
         for pk, start, capacity, taken in rows:
-            place = Place(pk, start, timezone.localdate(start), capacity, taken)
-            if office_closed(place.day):
+            day = timezone.localdate(start)
+            if office_closed(day):
                 continue  # a slot left on a closed day (made before the day was closed)
-            by_day.setdefault(place.day, []).append(place)
-        return by_day, last_day
+            group = days.setdefault(day, Day(day))
+            group.places.append(Place(pk, start, group, capacity, taken))
+            group.capacity += capacity
+            group.booked += taken
+        ordered = sorted(days)
+        return (ordered, [days[day] for day in ordered]), last_day
 
     def _days(self, service_id, team_id, last_day):
         key = (service_id, team_id)
@@ -136,18 +151,16 @@ class Planner:
     def choose(self, *, service_id, team_id, first, last, exclude=()):
         """The free place on the least-loaded day of [first, last] (earliest day on a tie),
         and on that day the one with the most free places (earliest on a tie)."""
-        days = self._days(service_id, team_id, last)
+        dates, days = self._days(service_id, team_id, last)
         best = None
-        for day, places in days.items():
-            if not first <= day <= last:
-                continue
-            open_places = [p for p in places if p.free > 0 and p.pk not in exclude]
-            if not open_places:
-                continue
-            capacity = sum(p.capacity for p in places)
-            load = sum(p.booked for p in places) / capacity
-            if best is None or (load, day) < best[0]:
-                best = ((load, day), open_places)
+        for day in days[bisect.bisect_left(dates, first) : bisect.bisect_right(dates, last)]:
+            if day.booked >= day.capacity or (
+                best is not None and day.booked * best[0][1] >= best[0][0] * day.capacity
+            ):
+                continue  # full, or not less loaded than the best so far (an earlier day)
+            open_places = [p for p in day.places if p.free > 0 and p.pk not in exclude]
+            if open_places:
+                best = ((day.booked, day.capacity), open_places)
         if best is None:
             return None
         return max(best[1], key=lambda p: (p.free, -p.start.timestamp()))
@@ -155,10 +168,11 @@ class Planner:
     @staticmethod
     def took(place, count=1):
         place.booked += count
+        place.day.booked += count
 
     @staticmethod
     def lost(place):
-        place.booked = place.capacity
+        Planner.took(place, place.capacity - place.booked)
 
 
 def no_place_problem(decision):
