@@ -36,10 +36,11 @@ def _allocate_chunk(ids, *, planner, actor, now):
     for attempt in range(CHUNK_TRIES):
         try:
             return allocate_chunk(ids, planner=planner, actor=actor, now=now)
-        except (IntegrityError, OperationalError):
+        except (IntegrityError, OperationalError) as error:
             if attempt == CHUNK_TRIES - 1:
                 raise
-            logger.warning("invitation chunk rolled back, trying again", exc_info=True)
+            # The class only: the database's detail names the person (a unique key's values).
+            logger.warning("invitation chunk rolled back (%s), trying again", type(error).__name__)
             planner.forget_places()
 
 
