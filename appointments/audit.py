@@ -27,3 +27,30 @@ def log_event(*, action, appointment=None, actor=None, at=None, **data):
         at=at or timezone.now(),
         data=data,
     )
+
+
+def log_events(events, *, batch_size=500):
+    """`log_event` for many events at once (dicts of its keyword arguments): one bulk insert.
+    Board versions and metrics as for each alone (no query for an appointment whose slot is
+    at hand and not today); an event may name its appointment by `appointment_id` alone, for
+    a change that leaves the appointment (and so its board) as it was."""
+    rows, appointments = [], []
+    for event in events:
+        data = dict(event)
+        action, appointment = data.pop("action"), data.pop("appointment", None)
+        actor, at = data.pop("actor", None), data.pop("at", None)
+        appointment_id = data.pop("appointment_id", None)
+        if appointment is not None:
+            appointments.append(appointment)
+        metrics.appointment_event(action=action, appointment=appointment)
+        rows.append(
+            Event(
+                action=action,
+                appointment_id=appointment.pk if appointment is not None else appointment_id,
+                actor=actor if actor is not None and actor.is_authenticated else None,
+                at=at or timezone.now(),
+                data=data,
+            )
+        )
+    board_version.bump_many(appointments)
+    return Event.objects.bulk_create(rows, batch_size=batch_size)

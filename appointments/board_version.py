@@ -31,13 +31,30 @@ def annotate(teams, *, day):
     return teams.annotate(board_version=Subquery(versions.values("board_version")[:1]))
 
 
+def _today_bounds():
+    today = timezone.localdate()
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    return today, start, end
+
+
+def bump_many(appointments):
+    """`bump` for each of `appointments` (no queries for those whose slot is at hand and not
+    today, the bounds of today computed once)."""
+    _today, start, end = _today_bounds()
+    for appointment in appointments:
+        if Appointment.slot.field.is_cached(appointment) and not (
+            start <= appointment.slot.start < end
+        ):
+            continue
+        bump(appointment)
+
+
 def bump(appointment, *, slot_ids=(), team_ids=()):
     """Bump today's board version of the teams of `appointment` (its slot's team, its queue team
     and the further `team_ids`) if its slot, or one of the `slot_ids` it moved from or to, lies
     today: one UPDATE, none when its slot is at hand and not today."""
-    today = timezone.localdate()
-    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    today, start, end = _today_bounds()
     slots = {pk for pk in (appointment.slot_id, *slot_ids) if pk}
     teams = {pk for pk in (appointment.queue_team_id, *team_ids) if pk}
     if not slots:

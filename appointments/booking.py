@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import background, households, lifecycle, notifications
+from .appointment_rows import appointment_fields, unique_code
 from .audit import log_event
 from .availability import publicly_bookable
-from .codes import hash_token, is_valid_code, new_code, new_token, normalize_code, token_matches
+from .codes import is_valid_code, new_token, normalize_code, token_matches
 from .errors import (
     HoldExpired,
     LimitReached,
@@ -37,7 +38,7 @@ from .models import (
     Slot,
     Status,
 )
-from .names import email_key, surname_key
+from .names import email_key
 from .people import Person
 from .places import free_for_waitlist as _free_for_waitlist
 from .places import free_place as _free_place
@@ -60,13 +61,6 @@ __all__ = [
 ]
 
 
-def _unique_code():
-    while True:
-        code = new_code()
-        if not Appointment.objects.filter(code=code).exists():
-            return code
-
-
 def create_appointment(
     *,
     slot,
@@ -83,45 +77,25 @@ def create_appointment(
     token=None,
 ):
     """Write the appointment row for a place the caller has just taken in `slot`, and its
-    event; returns (appointment, token). The one place where appointments are created:
-    online and staff bookings, walk-ins and demo data. The persons of a `party` share the
+    event; returns (appointment, token). The one place where single appointments are
+    created: online and staff bookings, walk-ins and demo data (invitations write theirs in
+    bulk with appointment_rows.create_appointments). The persons of a `party` share the
     booker's `token` (one manage link)."""
     token = token or new_token()
-    fields = {
-        "slot": slot,
-        "service": service,
-        "case": case or Case.objects.create(service=service, created_at=now),
-        "channel": channel,
-        "status": status,
-        "priority": priority,
-        "surname": person.surname.strip(),
-        "surname_latin": person.surname_latin.strip(),
-        "given_names": person.given_names.strip(),
-        "date_of_birth": person.date_of_birth,
-        "email": person.email.strip(),
-        "phone": person.phone.strip(),
-        "nationality": person.nationality,
-        "language": person.language,
-        "interpreter_needed": person.interpreter_needed,
-        "interpreter_language": person.interpreter_language if person.interpreter_needed else "",
-        "needs_wheelchair": person.needs_wheelchair,
-        "needs_sign_language": person.needs_sign_language,
-        "needs_companion": person.needs_companion,
-        "needs_note": person.needs_note.strip(),
-        "party": party,
-        "surname_key": surname_key(person.surname),
-        "given_names_key": surname_key(person.given_names),
-        "email_key": email_key(person.email),
-        "code": _unique_code(),
-        "token_hash": hash_token(token),
-        "created_at": now,
-        "created_by": actor if actor is not None and actor.is_authenticated else None,
-        "held_at": now,
-    }
-    if status == Status.HELD:
-        fields["hold_expires_at"] = now + dt.timedelta(minutes=settings.APPOINTMENT_HOLD_MINUTES)
-    else:
-        fields["booked_at"] = now
+    fields = appointment_fields(
+        slot=slot,
+        service=service,
+        person=person,
+        channel=channel,
+        status=status,
+        now=now,
+        case=case or Case.objects.create(service=service, created_at=now),
+        priority=priority,
+        actor=actor,
+        party=party,
+        token=token,
+        code=unique_code(),
+    )
     try:
         with transaction.atomic():
             appointment = Appointment.objects.create(**fields)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from . import lifecycle
 from .errors import LimitReached
 from .models import ACTIVE_STATUSES, Appointment, EmailLock, Status
-from .names import surname_key
+from .names import email_key, surname_key
 
 
 def _person(person):
@@ -67,6 +67,64 @@ def check_email_limits(key, service, exclude_pk=None, person=None, adding=1):
         raise LimitReached(
             _("This e-mail address already has the maximum number of open appointments.")
         )
+
+
+def refused_by_limits(people):
+    """check_email_limits for many bookings at once, `people` a list of (person, service) in
+    the order they are booked: the mailboxes are locked (in key order), then two reads count
+    what they and the persons hold. Returns the indexes of those refused (LimitReached)."""
+    keys = sorted({email_key(person.email) for person, _service in people} - {""})
+    EmailLock.objects.bulk_create(
+        [EmailLock(email_key=key) for key in keys],
+        update_conflicts=True,
+        unique_fields=["email_key"],
+        update_fields=["email_key"],
+    )
+    active = Appointment.objects.filter(status__in=ACTIVE_STATUSES)
+    held = {}  # (mailbox, service id) -> active appointments
+    for key, service_id, count in (
+        active.filter(email_key__in=keys)
+        .order_by()
+        .values("email_key", "service_id")
+        .annotate(n=Count("pk"))
+        .values_list("email_key", "service_id", "n")
+    ):
+        held[key, service_id] = count
+    totals = {}
+    for (key, _service_id), count in held.items():
+        totals[key] = totals.get(key, 0) + count
+
+    def identity(person, service_id):
+        keys = (surname_key(person.surname), surname_key(person.given_names))
+        return (*keys, person.date_of_birth, email_key(person.email), service_id)
+
+    wanted = [identity(person, service.pk) for person, service in people]
+    # The persons (with or without a mailbox) who already hold one: the partial unique index.
+    booked = set(
+        active.filter(
+            surname_key__in={w[0] for w in wanted},
+            date_of_birth__in={w[2] for w in wanted},
+            service_id__in={w[4] for w in wanted},
+        ).values_list("surname_key", "given_names_key", "date_of_birth", "email_key", "service_id")
+    )
+    refused = set()
+    for index, who in enumerate(wanted):
+        key, service_id = who[3], who[4]
+        if who in booked or (
+            key
+            and (
+                held.get((key, service_id), 0) + 1
+                > settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE
+                or totals.get(key, 0) + 1 > settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL
+            )
+        ):
+            refused.add(index)
+            continue
+        booked.add(who)
+        if key:
+            held[key, service_id] = held.get((key, service_id), 0) + 1
+            totals[key] = totals.get(key, 0) + 1
+    return refused
 
 
 def verify_members(appointment, *, now):

@@ -8,7 +8,7 @@ releases (`place_holders`). `booking` builds holds, bookings, cancellations and 
 
 import datetime as dt
 
-from django.db.models import F, Q
+from django.db.models import F, IntegerField, Q, Value
 from django.utils import timezone
 
 from . import background
@@ -23,6 +23,7 @@ from .models import (
     Wish,
     WishState,
 )
+from .sql import ByPk
 
 
 def take_place(slot_id, contingents, conditions=None):
@@ -38,6 +39,47 @@ def take_place(slot_id, contingents, conditions=None):
     ).update(booked=F("booked") + 1)
     if not taken:
         raise SlotFull()
+
+
+def take_places(wanted, contingents, conditions):
+    """The guarded UPDATE in bulk: up to `wanted[slot_id]` places of each slot, as many as are
+    free; returns {slot_id: places taken}. The slots meeting `conditions` (own columns only,
+    as for take_place) are locked in id order and read first, then one UPDATE takes the places,
+    still guarded by `booked + k <= capacity`: two queries however many slots."""
+    if not wanted:
+        return {}
+    locked = (
+        Slot.objects.select_for_update()
+        .filter(
+            conditions,
+            pk__in=wanted,
+            contingent__in=contingents,
+            closed=False,
+            booked__lt=F("capacity"),
+        )
+        .order_by("pk")
+        .values_list("pk", "capacity", "booked")
+    )
+    got = {pk: min(wanted[pk], capacity - booked) for pk, capacity, booked in locked}
+    got = {pk: count for pk, count in got.items() if count > 0}
+    if got:
+        adding = ByPk(got, Value(0), IntegerField())
+        updated = (
+            Slot.objects.filter(conditions, pk__in=got, contingent__in=contingents, closed=False)
+            .filter(booked__lte=F("capacity") - adding)
+            .update(booked=F("booked") + adding)
+        )
+        if updated != len(got):  # the rows are locked: only a broken lock gets here
+            raise SlotFull()
+    return got
+
+
+def free_places(counts):
+    """Give back at once the places of {slot_id: count} taken in this transaction."""
+    counts = {pk: k for pk, k in counts.items() if k > 0}
+    if counts:
+        giving = ByPk(counts, Value(0), IntegerField())
+        Slot.objects.filter(pk__in=counts, booked__gte=giving).update(booked=F("booked") - giving)
 
 
 def bookable_conditions(service, team, online, now):

@@ -29,11 +29,12 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db.models import F, Sum  # noqa: E402
+from django.db.models import Count, F, Q, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from appointments.invitations import allocation, csv_import, sending  # noqa: E402
 from appointments.models import (  # noqa: E402
+    PLACE_HOLDING_STATUSES,
     Invitation,
     OpeningRule,
     ResponsibilityRule,
@@ -168,7 +169,19 @@ def main():
     over = Slot.objects.filter(booked__gt=F("capacity")).count()
     online = Slot.objects.filter(contingent="online").aggregate(n=Sum("booked"))["n"]
     allocated = Invitation.objects.exclude(appointment=None).count()
-    print(f"check: overbooked slots {over}, online places taken {online}, allocated {allocated}")
+    holding = Q(appointments__status__in=PLACE_HOLDING_STATUSES)
+    broken = (
+        Slot.objects.annotate(
+            holders=Count("appointments", filter=holding, distinct=True),
+            releases=Count("delayed_releases", distinct=True),
+        )
+        .exclude(booked=F("holders") + F("releases"))
+        .count()
+    )
+    print(
+        f"check: overbooked slots {over}, slots with booked != holders + delayed releases "
+        f"{broken}, online places taken {online}, allocated {allocated}"
+    )
 
 
 if __name__ == "__main__":
