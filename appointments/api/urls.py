@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from . import views, waitlist
+from . import slots, views, waitlist
 
 urlpatterns = [
-    path("services/", views.ServiceListView.as_view(), name="services"),
-    path("services/<slug:slug>/slots/", views.ServiceSlotsView.as_view(), name="service-slots"),
+    path("services/", slots.ServiceListView.as_view(), name="services"),
+    path("services/<slug:slug>/slots/", slots.ServiceSlotsView.as_view(), name="service-slots"),
     path("challenge/", views.ChallengeView.as_view(), name="challenge"),
     path("bookings/", views.BookingCreateView.as_view(), name="booking-create"),
     path("bookings/<str:code>/", views.BookingDetailView.as_view(), name="booking-detail"),
