@@ -214,10 +214,11 @@ def cache_down(settings):
     """The default cache is Redis on a port where nobody listens (as tests/appointments/
     test_outage.py): connection refused at once."""
     settings.CACHES = {
+        **settings.CACHES,  # the per-process page parts ("frames") stay
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-        }
+        },
     }
 
 
