@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 
+from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -15,6 +16,14 @@ WCAG = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
 }
+
+
+def assert_accessible(page):
+    """axe-core finds no WCAG 2.1 AA violation on the page as it is now."""
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
 VERIFY_LINK = re.compile(r"https?://[^\s\"'<>]+/bestaetigen/\?t=[\w-]+")
 
 

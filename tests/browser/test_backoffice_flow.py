@@ -5,19 +5,14 @@ import re
 
 import pytest
 import time_machine
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from appointments import queue
 from appointments.models import Counter, Status
 from caseworkers.models import DeviceToken
 from tests.appointments.test_queue import at_hour, booked_today
+from tests.browser.helpers import assert_accessible
 from tests.factories import PASSWORD, ServiceFactory, bookable_slot, route_all
-
-WCAG = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
 
 
 def log_in(context, base, username):
@@ -28,11 +23,6 @@ def log_in(context, base, username):
     page.get_by_role("button", name=re.compile("Anmelden|Log in")).click()
     expect(page).to_have_url(f"{base}/backoffice/")
     return page
-
-
-def assert_accessible(page):
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, results.generate_report()
 
 
 @pytest.fixture

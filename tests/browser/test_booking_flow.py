@@ -6,7 +6,6 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -21,7 +20,6 @@ from appointments.models import (
     Status,
 )
 from tests.browser.helpers import (
-    PHONE,
     WCAG,
     at,
     choose_day,
@@ -51,16 +49,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def site(settings, live_server, page):
-    """Mail into django.core.mail.outbox with links to the live server; a fresh cache (rate
-    limits, used challenges) for every test; a phone-sized window."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SITE_URL = live_server.url
-    settings.BOOKING_CHALLENGE = False
-    settings.RATE_LIMITS = True
-    cache.clear()
-    page.set_viewport_size(PHONE)
-    return live_server.url
+def site(resident_site):
+    return resident_site
 
 
 def assert_counters_consistent(*slots):

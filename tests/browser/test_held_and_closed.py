@@ -8,17 +8,14 @@ import re
 import threading
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from appointments.models import Appointment, Closure, OutboxMessage, Status
 from appointments.views import wizard
 from tests.browser.helpers import (
-    PHONE,
-    WCAG,
+    assert_accessible,
     at,
     code_from_url,
     fill_details,
@@ -38,19 +35,8 @@ LANGUAGES = ["de", "ar"]
 
 
 @pytest.fixture(autouse=True)
-def site(settings, live_server, page):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SITE_URL = live_server.url
-    settings.BOOKING_CHALLENGE = False
-    settings.RATE_LIMITS = True
-    cache.clear()
-    page.set_viewport_size(PHONE)
-    return live_server.url
-
-
-def assert_accessible(page):
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+def site(resident_site):
+    return resident_site
 
 
 def assert_direction(page, language):

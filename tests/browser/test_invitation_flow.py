@@ -5,7 +5,6 @@ import datetime as dt
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
@@ -14,7 +13,7 @@ from playwright.sync_api import expect
 from appointments.invitations import allocation, csv_import, sending
 from appointments.invitations.links import page_url
 from appointments.models import Appointment, Contingent, Invitation, InvitationState, Status
-from tests.browser.helpers import PHONE, WCAG, t
+from tests.browser.helpers import PHONE, assert_accessible, t
 from tests.browser.test_backoffice_flow import log_in
 from tests.factories import csv_bytes, open_office, row
 
@@ -29,11 +28,6 @@ def site(settings, live_server, page):
     cache.clear()
     page.set_viewport_size(PHONE)
     return live_server.url
-
-
-def assert_accessible(page):
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def invite(count=1, **overrides):

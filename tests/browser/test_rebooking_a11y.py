@@ -5,25 +5,15 @@ import datetime as dt
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail as django_mail
 from django.utils import timezone
 
 from appointments import capacity
 from appointments.models import Contingent
+from tests.browser.helpers import assert_accessible
 from tests.factories import appointment, bookable_slot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-WCAG = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-def assert_accessible(page):
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
 @pytest.mark.parametrize("language", ["de", "ar"])

@@ -5,7 +5,6 @@ the check of a signed confirmation."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail as django_mail
 from django.utils import translation
 from django.utils.translation import ngettext
@@ -14,7 +13,7 @@ from playwright.sync_api import expect
 from appointments import booking, queue, verification, wait_status
 from appointments.models import CancellationReason
 from tests.appointments.test_queue import booked_today
-from tests.browser.helpers import WCAG, t
+from tests.browser.helpers import assert_accessible, t
 from tests.browser.test_csp import Watched
 from tests.factories import appointment, bookable_slot, desk
 
@@ -25,11 +24,6 @@ RECORD_VIBRATION = """
 window.__vibrations = [];
 navigator.vibrate = function (pattern) { window.__vibrations.push(pattern); return true; };
 """
-
-
-def assert_accessible(page):
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
 def ahead_of_me(language, count):

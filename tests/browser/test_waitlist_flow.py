@@ -6,13 +6,11 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from appointments.models import Appointment, Offer, OfferState, Status, Wish, WishState
 from appointments.waitlist import allocation, wishes
-from tests.browser.helpers import PHONE, t, tab_until
-from tests.browser.test_rebooking_a11y import assert_accessible
+from tests.browser.helpers import assert_accessible, t, tab_until
 from tests.factories import bookable_slot, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,14 +20,8 @@ OFFER_LINK = re.compile(r"https?://[^\s\"'<>]+/warteliste/angebot/\d+/\?s=[\w:.%
 
 
 @pytest.fixture(autouse=True)
-def site(settings, live_server, page):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SITE_URL = live_server.url
-    settings.BOOKING_CHALLENGE = False
-    settings.RATE_LIMITS = True
-    cache.clear()
-    page.set_viewport_size(PHONE)
-    return live_server.url
+def site(resident_site):
+    return resident_site
 
 
 def link_in_mail(to, pattern):
