@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from appointments import queue
 from caseworkers.models import DeviceToken
 from tests.appointments.test_queue import booked_today
+from tests.browser.helpers import WCAG
 from tests.browser.test_csp import Watched
-from tests.browser.test_supervision_a11y import WCAG
 from tests.factories import desk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -21,7 +21,8 @@ from appointments.models import Appointment, Contingent, Counter, Event, OutboxM
 from appointments.scheduling import generate_slots
 from caseworkers.roles import CASEWORKER
 from tests.appointments.test_queue import at_hour, booked_today
-from tests.browser.test_backoffice_flow import assert_accessible, log_in
+from tests.browser.helpers import assert_accessible
+from tests.browser.test_backoffice_flow import log_in
 from tests.factories import (
     PASSWORD,
     ServiceFactory,

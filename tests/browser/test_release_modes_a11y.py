@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from appointments.models import ReleaseMode, Service
 from tests.appointments.waitlist.helpers import wish_row
-from tests.browser.test_supervision_a11y import assert_accessible, log_in
+from tests.browser.helpers import assert_accessible
+from tests.browser.test_supervision_a11y import log_in
 from tests.factories import ServiceFactory, TeamFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
