@@ -1,5 +1,6 @@
-"""Reminder delivery: N due reminders through one Celery worker into an aiosmtpd sink, against
-plain smtplib (one connection per mail) into the same sink; prints JSON.
+"""Reminder delivery: N due reminders through one Celery worker into an aiosmtpd sink (in a
+process of its own, as a mail server is), against plain smtplib (one connection per mail) into
+the same sink; prints JSON.
 
     DATABASE_URL=… REDIS_URL=… python benchmarks/reminders.py --count 1000
 
@@ -26,25 +27,61 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiesbaden_abh.settings")
 
 
 class Sink:
-    """Counts the mails it accepts, by recipient (to see losses and doubles)."""
+    """Writes a line per recipient of every mail it accepts (to see losses and doubles)."""
 
-    def __init__(self):
-        self.recipients = []
+    def __init__(self, path):
+        self.file = open(path, "a", buffering=1)  # noqa: SIM115 (open while the sink runs)
 
     async def handle_DATA(self, server, session, envelope):
-        self.recipients.extend(envelope.rcpt_tos)
+        self.file.write("".join(f"{rcpt}\n" for rcpt in envelope.rcpt_tos))
         return "250 OK"
 
 
-def start_sink():
+def serve_sink(port, path):
+    """The SMTP sink in a process of its own, as a real mail server is: in the benchmark's
+    process it would compete for the interpreter with the writing of the reminders."""
     from aiosmtpd.controller import Controller
 
-    with socket.socket() as s:  # Controller(port=0) cannot probe its own readiness
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    stopping = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stopping)  # the server's thread inherits the mask
+    controller = Controller(Sink(path), hostname="127.0.0.1", port=port)
     controller.start()
-    return controller, port
+    signal.sigwait(stopping)
+    controller.stop()
+
+
+class SinkProcess:
+    """`recipients()`: what the sink process has accepted so far; `clear()`, `stop()`."""
+
+    def __init__(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.path = Path(tempfile.gettempdir()) / f"bench-reminders-sink-{self.port}.txt"
+        self.path.write_text("")
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--sink", str(self.port), str(self.path)],
+            cwd=ROOT, start_new_session=True,
+        )  # fmt: skip
+        if not wait_for(self._listening, 30):
+            raise RuntimeError("the SMTP sink did not start")
+
+    def _listening(self):
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        except OSError:
+            return False
+        return True
+
+    def recipients(self):
+        return self.path.read_text().split()
+
+    def clear(self):
+        self.path.write_text("")
+
+    def stop(self):
+        stop(self.process)
+        self.path.unlink(missing_ok=True)
 
 
 def wait_for(predicate, seconds):
@@ -119,9 +156,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--timeout", type=int, default=240)
+    parser.add_argument("--sink", nargs=2, metavar=("PORT", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    controller, port = start_sink()
-    os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{port}"
+    if args.sink:
+        return serve_sink(int(args.sink[0]), args.sink[1])
+    sink = SinkProcess()
+    os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{sink.port}"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
     import django
     import redis
@@ -135,7 +175,6 @@ def main():
         sys.exit("refusing: the database name must contain 'bench'")
     fill(args.count)
     redis.Redis.from_url(settings.REDIS_URL).flushdb()  # our db number only
-    sink = controller.handler
     log = open(Path(tempfile.gettempdir()) / "bench-reminders-worker.log", "wb")  # noqa: SIM115
     process = worker(dict(os.environ), log)
     try:
@@ -144,17 +183,17 @@ def main():
         started = time.perf_counter()
         written = reminders.schedule_reminders()
         scheduled = time.perf_counter() - started
-        done = wait_for(lambda: len(sink.recipients) >= written, args.timeout)
+        done = wait_for(lambda: len(sink.recipients()) >= written, args.timeout)
         seconds = time.perf_counter() - started
         time.sleep(1)  # doubles would arrive now
-        delivered = len(sink.recipients)
-        unique = len(set(sink.recipients))
+        arrived = sink.recipients()
+        delivered, unique = len(arrived), len(set(arrived))
+        sink.clear()
+        reference_seconds = plain_smtplib(sink.port, args.count)
     finally:
         stop(process)
         log.close()
-    sink.recipients.clear()
-    reference_seconds = plain_smtplib(port, args.count)
-    controller.stop()
+        sink.stop()
     json.dump(
         {
             "count": written,
