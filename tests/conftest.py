@@ -11,11 +11,12 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from appointments import catalogue_cache, outage
 from caseworkers.roles import CASEWORKER, RECEPTION, SUPERVISOR
-from tests.factories import PASSWORD, open_office, staff
+from tests.factories import NOW, PASSWORD, open_office, staff
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # ORM calls from browser tests.
@@ -90,6 +91,21 @@ def clock(request):
         tick = marker.kwargs.get("tick", True)
     with time_machine.travel(start, tick=tick) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def frozen():
+    """The clock stopped at `factories.NOW` (a Monday, 08:00 in Berlin), the instant the invitation
+    and office-day data of the factories are dated from; `frozen.shift(...)` moves it on."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def in_english():
+    """The English source messages, for assertions on texts (the default language is German)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,9 @@ mailbox limits checked in bulk, a crash keeps the finished chunks and a re-run c
 from collections import Counter
 
 import pytest
-import time_machine
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from appointments import booking
 from appointments.invitations import allocation, csv_import
@@ -35,25 +33,13 @@ from tests.factories import (
     row,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "in_english")]
 
 # Queries of a batch of one chunk, whatever its size (30 on PostgreSQL, 32 for 50 invitees
 # on SQLite, which splits the insert of appointments by its parameter limit): the batch's
 # bookkeeping and slot horizon, then read and lock the rows, the places of the plan and their
 # take, mailboxes, cases, codes, appointments, token hashes, invitations, events.
 MAX_QUERIES = 32
-
-
-@pytest.fixture(autouse=True)
-def _messages_in_english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def batch_of(numbers, **overrides):

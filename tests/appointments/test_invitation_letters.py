@@ -4,22 +4,15 @@ the window of form B in every language (Arabic too); formal salutation by surnam
 import io
 
 import pytest
-import time_machine
 from django.utils import translation
 
 from appointments.invitations import allocation, csv_import, letters, sending
 from appointments.models import Invitation, OutboxMessage, Salutation
 from tests.factories import HEADER, NOW, csv_bytes, imported_batch, row
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 MM = 72 / 25.4  # PDF points per millimetre
 A4_HEIGHT = 297 * MM
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def sent_letters(count=1, **overrides):

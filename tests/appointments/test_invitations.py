@@ -6,9 +6,8 @@ import io
 from collections import Counter
 
 import pytest
-import time_machine
 from django.db.models import Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from appointments import booking, lifecycle, retention
 from appointments.codes import token_matches
@@ -43,20 +42,7 @@ from tests.factories import (
     rule_for,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _messages_in_english():
-    """The assertions read the English source messages; the default language is German."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "in_english")]
 
 
 def local_day(appointment):

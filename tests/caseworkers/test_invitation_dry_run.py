@@ -6,7 +6,6 @@ import datetime as dt
 import importlib
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
@@ -14,14 +13,8 @@ from appointments.invitations import allocation, csv_import
 from appointments.models import Invitation, InvitationState
 from tests.factories import HEADER, NOW, TODAY, csv_bytes, imported_batch, row
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 LATE = (TODAY + dt.timedelta(days=10)).strftime("%d.%m.%Y")  # window (6–4 weeks) has passed
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture(autouse=True)

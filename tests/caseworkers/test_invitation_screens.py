@@ -4,7 +4,6 @@ send, drill-down, CSV export, letters, target windows."""
 import io
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from appointments.invitations import allocation
@@ -17,15 +16,9 @@ from appointments.models import (
     OutboxMessage,
 )
 from tests.conftest import free_port
-from tests.factories import NOW, csv_bytes, imported_batch, row
+from tests.factories import csv_bytes, imported_batch, row
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 @pytest.fixture(autouse=True)
