@@ -160,7 +160,8 @@ if REDIS_URL:
     # Short timeouts: a hanging Redis fails fast and the database stands in (appointments.outage).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache with one client object per pool (see redis_cache.py).
+            "BACKEND": "wiesbaden_abh.redis_cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }

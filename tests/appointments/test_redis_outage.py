@@ -82,7 +82,7 @@ def stopped_redis(settings):
     settings.CACHES = {
         **settings.CACHES,  # the per-process page parts ("frames") stay
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "wiesbaden_abh.redis_cache.SharedClientRedisCache",
             "LOCATION": server.url,
         },
     }

@@ -209,7 +209,7 @@ def cache_down(settings):
     settings.CACHES = {
         **settings.CACHES,  # the per-process page parts ("frames") stay
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "wiesbaden_abh.redis_cache.SharedClientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         },
     }
