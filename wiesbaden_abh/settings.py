@@ -241,6 +241,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Secure cookies whenever DEBUG is off, also behind a TLS-terminating proxy that redirects itself.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions, read with one plain SELECT (wiesbaden_abh/session_store.py).
+SESSION_ENGINE = "wiesbaden_abh.session_store"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 # Signals preload eligibility only; submitting the domain to the list is a separate decision.

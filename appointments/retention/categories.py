@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
 from django.db.models import CharField, Exists, F, Max, OuterRef, Q, Value
 from django.db.models.functions import Concat
+from django.utils.module_loading import import_string
 
 from ..models import (
     ACTIVE_STATUSES,
@@ -32,7 +34,6 @@ from ..models import (
 )
 from . import pseudonymise as p
 
-DB_SESSIONS = "django.contrib.sessions.backends.db"
 STAFF_ACCESS_PREFIX = "personal_data."
 # Invitation states in which the campaign still works on a row.
 OPEN_INVITATION_STATES = (
@@ -202,7 +203,8 @@ def due_batch_files(now):
 
 
 def due_sessions(now):
-    if settings.SESSION_ENGINE != DB_SESSIONS:
+    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+    if not issubclass(store, DatabaseSessionStore):
         return Session.objects.none()  # cache and cookie sessions expire by themselves
     return Session.objects.filter(expire_date__lt=now)
 
