@@ -77,7 +77,7 @@ def test_production_uses_persistent_connections_and_redirects_to_https():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["debug"] is False
-    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["engine"] == "wiesbaden_abh.postgresql"  # Django's, cheaper health check
     assert values["conn_max_age"] == 60
     assert values["ssl_redirect"] is True
     assert values["broker"] == "redis://127.0.0.1:6379/0"
