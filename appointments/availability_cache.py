@@ -201,11 +201,15 @@ def _day_rows(service, team_id, day, now):
     return [{"pk": pk, "start": start} for pk, start in slots.values_list("id", "start")]
 
 
-def calendar(*, service, team_id, day=None, now=None):
+def calendar(*, service, team_id, day=None, now=None, rendered_as=None):
     """The booking calendar of `service` at a team: the released days with free times (and
     how many), closed days, the next release, and the free times of `day` only if one is
     chosen, and the `state` they come from. A template counts a day's times with `|length`:
-    each day comes with a range."""
+    each day comes with a range.
+
+    `rendered_as` names a rendering of this calendar that a caller shares between visitors
+    (its language and page): what `keep_rendered` kept of it for the same state comes back as
+    `rendered` (else None), looked up in the same round trip as the free times."""
     now = now or timezone.now()
     first, last = bookable_dates(service, now=now)
     version = versions([team_id])[team_id]
@@ -214,12 +218,20 @@ def calendar(*, service, team_id, day=None, now=None):
     day_key = None
     if day and first <= day <= last:
         day_key = _key("day", service, team_id, version, day, _clock_part(day, now))
-    found = _lookup([window_key, day_key])
+    withheld = withheld_days(service, team_id, now=now)
+    withheld_text = ".".join(sorted(map(str, withheld)))
+    # What is shown follows from these (the chosen day's times from the day's entry): equal
+    # parts, equal calendars.
+    state = f"{window_key}:{day_key}:{service.slug}:{withheld_text}"
+    rendered_key = None
+    if rendered_as is not None:
+        digest = hashlib.sha256(f"{state}:{rendered_as}".encode()).hexdigest()
+        rendered_key = f"{PREFIX}:rendered:{digest}"
+    found = _lookup([window_key, day_key, rendered_key])
     window = found.get(window_key)
     if window is None:
         window = _window(service, team_id, first, last, now)
         _store(window_key, window)
-    withheld = withheld_days(service, team_id, now=now)
     days = [(d, range(count)) for d, count in window["days"] if d not in withheld and count]
     selected, selected_slots = None, []
     if day_key and any(d == day for d, _count in days):
@@ -230,11 +242,10 @@ def calendar(*, service, team_id, day=None, now=None):
         selected_slots = [row for row in selected_slots if row["start"] >= now]
         selected = day if selected_slots else None
     release_at, release_day = window["next_release"]
-    withheld_text = ".".join(sorted(map(str, withheld)))
     return {
-        # Names what the calendar shows: equal states, equal calendars (rendered ones are
-        # cached under it with the language and the page).
-        "state": f"{window_key}:{day_key}:{selected}:{service.slug}:{withheld_text}",
+        "state": state,
+        "rendered": found.get(rendered_key) if rendered_key else None,
+        "rendered_key": rendered_key,
         "service": service,
         "days": days,
         "selected_day": selected,
@@ -246,3 +257,10 @@ def calendar(*, service, team_id, day=None, now=None):
         "window_first": first,
         "window_last": last,
     }
+
+
+def keep_rendered(calendar_context, rendered):
+    """Keep a rendering of the calendar (any picklable value) for the next `calendar` call
+    with the same state and `rendered_as`."""
+    if calendar_context["rendered_key"]:
+        _store(calendar_context["rendered_key"], rendered)

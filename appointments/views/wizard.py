@@ -115,10 +115,12 @@ def start(request, slug):
     )
 
 
-def _calendar_context(service, team_id, *, day=None, now=None):
+def _calendar_context(service, team_id, *, day=None, now=None, rendered_as=None):
     """Days with free times and, for a chosen day, its times: from the availability cache
     (the place itself is taken by the guarded UPDATE when the resident books)."""
-    return availability_cache.calendar(service=service, team_id=team_id, day=day, now=now)
+    return availability_cache.calendar(
+        service=service, team_id=team_id, day=day, now=now, rendered_as=rendered_as
+    )
 
 
 def _parse_day(value):
@@ -153,32 +155,36 @@ def calendar(request, slug):
         request.session[DRAFT] = draft
         return redirect("appointments:details", slug=service.slug)
     day = _parse_day(request.GET.get("day"))
-    context = _calendar_context(service, draft["team"], day=day)
+    context = _calendar_context(
+        service, draft["team"], day=day, rendered_as=f"{get_language()}:{request.path}"
+    )
     if request.GET.get("day") and context["selected_day"] is None:
         messages.warning(request, _("There are no free times on that day any more."))
-    context["calendar_html"] = calendar_html(request, context)
-    return render(request, "appointments/calendar.html", {**context, "draft": draft})
+    # One masked token for the calendar's forms and the page's own (each masking costs).
+    token = get_token(request)
+    context["calendar_html"] = calendar_html(request, context, token)
+    return render(
+        request, "appointments/calendar.html", {**context, "draft": draft, "csrf_token": token}
+    )
 
 
 # Where each visitor's own CSRF token goes in a shared calendar (a token is letters and digits).
 CSRF_MARK = "csrf0mark0of0the0request"
 
 
-def calendar_html(request, context):
+def calendar_html(request, context, csrf_token):
     """partials/calendar.html for the calendar's state: rendered once per state, language and
     page and shared by every visitor who sees it (its days and times are the same for all);
     each visitor's own CSRF token is put in afterwards. The draft's surname stays outside."""
-    key = f"calendar-html:{context['state']}:{get_language()}:{request.path}"
-
-    def render_calendar():
-        return render_to_string(
+    html = context["rendered"]
+    if html is None:
+        html = render_to_string(
             "appointments/partials/calendar.html",
             {**context, "csrf_token": CSRF_MARK},
             request=request,
         )
-
-    html = availability_cache.answer(key, render_calendar)
-    return mark_safe(html.replace(CSRF_MARK, get_token(request)))  # noqa: S308 (rendered above)
+        availability_cache.keep_rendered(context, html)
+    return mark_safe(html.replace(CSRF_MARK, csrf_token))  # noqa: S308 (rendered above)
 
 
 def _valid_slot(value, service, team_id, *, contingents=(Contingent.ONLINE,)):

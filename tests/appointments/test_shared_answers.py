@@ -122,3 +122,26 @@ def test_answers_to_made_up_parameters_are_right_but_never_kept(api, monkeypatch
         assert made_up.status_code == 200 and made_up.json()["count"] == 1
         assert api.get(url).content == kept
     assert stored == []  # neither the made-up answers nor the known one were stored again
+
+
+def test_a_calendar_page_shown_before_asks_the_cache_once_and_masks_one_token(monkeypatch):
+    """The free times and the rendered calendar come back in one round trip to the cache, and
+    the calendar's form and the page's language form carry the same masked token."""
+    from django.core.cache import cache
+    from django.middleware import csrf
+
+    service, team, slot = bookable_slot(capacity=2)
+    day = timezone.localdate(slot.start)
+    browser = visitor(service, "de", "Kaya")
+    page = f"/de/buchen/{service.slug}/zeit/?day={day}"
+    assert f'value="{slot.pk}"' in browser.get(page).content.decode()  # rendered and kept
+
+    lookups, maskings = [], []
+    get_many, mask = cache.get_many, csrf._mask_cipher_secret
+    monkeypatch.setattr(cache, "get_many", lambda keys: (lookups.append(keys), get_many(keys))[1])
+    monkeypatch.setattr(csrf, "_mask_cipher_secret", lambda s: (maskings.append(s), mask(s))[1])
+    again = browser.get(page).content.decode()
+
+    assert f'value="{slot.pk}"' in again and "Kaya" in again
+    assert len(lookups) == 1 and len(maskings) == 1
+    assert len(set(TOKEN.findall(again))) == 1
