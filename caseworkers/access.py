@@ -18,8 +18,7 @@ from django.utils import timezone
 from appointments.availability import day_bounds
 from appointments.models import Appointment, Team
 
-from .models import TeamMembership
-from .roles import ADMINISTRATOR, RECEPTION, SUPERVISOR, plain_select, roles_of
+from .roles import ADMINISTRATOR, RECEPTION, SUPERVISOR, roles_of, staff_access
 
 GRANTED_KEY = "visits_granted"  # session: {appointment id: the day the search opened it}
 
@@ -32,10 +31,7 @@ def teams_of(user):
     """The team ids whose visits `user` works on, or None for every team."""
     if sees_everything(user) or RECEPTION in roles_of(user):
         return None
-    return set(plain_select(user, TEAM_IDS)) or None
-
-
-TEAM_IDS = f"SELECT team_id FROM {TeamMembership._meta.db_table} WHERE user_id = %s"  # noqa: S608
+    return set(staff_access(user)[1]) or None
 
 
 def team_allowed(user, team_id):

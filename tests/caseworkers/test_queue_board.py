@@ -160,3 +160,28 @@ def test_without_the_cache_the_board_is_drawn_for_each_screen(client, login_as):
         assert outage.CACHE.active()
         again = client.get(f"/backoffice/queue/{team.pk}/board/")  # the cache is left alone
         assert again.status_code == 200 and 'class="traffic-' in again.content.decode()
+
+
+def test_a_screen_polling_a_drawn_board_costs_four_queries(django_assert_num_queries):
+    """The session, the user, the user's roles and teams in one, the team with its board
+    version: the board itself comes drawn from the cache."""
+    from caseworkers.models import TeamMembership
+
+    first = booked_today(1)
+    team = first.slot.team
+    with time_machine.travel(at_hour(9, 50), tick=False):
+        queue.check_in(appointment_id=first.pk)
+        user = staff("caseworker", username="anna")
+        TeamMembership.objects.create(user=user, team=team)
+        screen = Client()
+        screen.force_login(user)
+        drawn = screen.get(f"/backoffice/queue/{team.pk}/board/")
+        assert drawn.status_code == 200
+        with django_assert_num_queries(4):
+            again = screen.get(f"/backoffice/queue/{team.pk}/board/")
+        assert again.status_code == 200
+        with django_assert_num_queries(4):
+            unchanged = screen.get(
+                f"/backoffice/queue/{team.pk}/board/", headers={"If-None-Match": drawn["ETag"]}
+            )
+        assert unchanged.status_code == 304
