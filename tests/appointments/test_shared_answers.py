@@ -130,7 +130,7 @@ def test_a_calendar_page_shown_before_asks_the_cache_once_and_masks_one_token(mo
     from django.core.cache import cache
     from django.middleware import csrf
 
-    service, team, slot = bookable_slot(capacity=2)
+    service, _team, slot = bookable_slot(capacity=2)
     day = timezone.localdate(slot.start)
     browser = visitor(service, "de", "Kaya")
     page = f"/de/buchen/{service.slug}/zeit/?day={day}"
