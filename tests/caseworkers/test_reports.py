@@ -172,6 +172,24 @@ def test_breakdowns_are_filtered_by_team_and_channel(supervisor_client, figures)
     assert report["lead"][0]["termintreue"] == 60.0
 
 
+def test_report_tables_escape_their_cells_and_say_when_they_are_empty(supervisor_client, figures):
+    first, _second = figures["teams"]
+    first.name = "Team <A & B>"
+    first.save(update_fields=["name"])
+    week = {"date_from": "2026-03-16", "date_to": "2026-03-18"}
+    html = supervisor_client.get(
+        "/backoffice/reports/breakdowns/", week, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert '<th scope="row" class="fw-normal text-nowrap">Team &lt;A &amp; B&gt;</th>' in html
+    assert "Team <A & B>" not in html
+    assert '<td class="text-end text-nowrap">70.0 %</td>' in html  # the team's Termintreue
+    empty = {"date_from": "2025-01-01", "date_to": "2025-01-31"}
+    html = supervisor_client.get(
+        "/backoffice/reports/breakdowns/", empty, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "No figures for this selection." in html
+
+
 def test_breakdowns_by_channel_keep_walk_ins_apart(supervisor_client, figures):
     page = supervisor_client.get("/backoffice/reports/breakdowns/", {"date_from": "2026-03-16"})
     channels = {row["key"]: row for row in page.context["report"]["channel"]}
