@@ -1,6 +1,5 @@
 """Report tables: one definition per table, shown on the page and exported as CSV."""
 
-import html
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -14,6 +13,7 @@ from appointments.models import Channel
 from appointments.statistics.definitions import LeadBucket
 
 from .charts import bar_chart, line_chart
+from .markup import escape
 
 
 @dataclass
@@ -48,10 +48,10 @@ class Table:
         template gave, built here because a report page has hundreds of cells."""
         rows = []
         for first, *rest in self.cells():
-            figures = "".join(f'<td class="text-end text-nowrap">{_escape(c)}</td>' for c in rest)
+            figures = "".join(f'<td class="text-end text-nowrap">{escape(c)}</td>' for c in rest)
             rows.append(
                 '\n    <tr><th scope="row" class="fw-normal text-nowrap">'
-                f"{_escape(first)}</th>{figures}</tr>\n  "
+                f"{escape(first)}</th>{figures}</tr>\n  "
             )
         return mark_safe("".join(rows))  # noqa: S308 - every cell is escaped
 
@@ -59,12 +59,6 @@ class Table:
     def csv_url(self):
         url = reverse("caseworkers:reports:export", kwargs={"table": self.name})
         return f"{url}?{self.query}" if self.query else url
-
-
-def _escape(text):
-    """django.utils.html.conditional_escape without its lazy-string wrappers (the same result
-    for the plain strings of a table's cells)."""
-    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
 
 
 def number_formatter():

@@ -8,6 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from appointments.models import Channel, DailyCapacity, DailyFigure, Slot
+from caseworkers.reporting.charts import bar_chart, line_chart
 from tests.factories import ServiceFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +149,17 @@ def test_the_overview_runs_a_fixed_number_of_queries(
                 figure(day, team, service, channel, booked=3, kept=2, no_show=1)
     with django_assert_num_queries(OVERVIEW_QUERIES):
         supervisor_client.get("/backoffice/reports/")
+
+
+def test_chart_marks_are_one_per_figure_and_escaped():
+    rows = [{"label": "<b>A&B</b>", "termintreue": 80.0}, {"label": "Mo", "termintreue": None}]
+    bar = bar_chart(rows, target=83, title="Termintreue")
+    assert bar["bars_svg"].count("<rect ") == 2
+    assert "<title>&lt;b&gt;A&amp;B&lt;/b&gt;: 80" in bar["bars_svg"]
+    line = line_chart(rows, target=83, title="Termintreue")
+    assert line["points_svg"].count("<circle ") == 1  # nothing to show for the second
+    assert line["grid_svg"].count("<line ") == len(line["grid"])
+    assert "<b>" not in bar["bars_svg"] + line["points_svg"] + line["xlabels_svg"]
 
 
 # --- Breakdowns ----------------------------------------------------------------------------
