@@ -2,7 +2,7 @@
 target, Termintreue per week, weekday and hour over 26 weeks and per month over 13 months.
 
 The daily figures are read once for all of it: per day in the chart's weeks, per stretch
-between two period or month boundaries before them. Nine queries, whatever the amount of data.
+between two period or month boundaries before them. Eight queries, whatever the amount of data.
 """
 
 import datetime as dt
@@ -78,7 +78,7 @@ def _last_rebuild():
 
 def overview(*, now=None, team=None, service=None, channel=None):
     """This week, month and year against the previous ones and the target, Termintreue per
-    week, by weekday and by hour over the last 26 weeks, and the 13-month trend. Nine
+    week, by weekday and by hour over the last 26 weeks, and the 13-month trend. Eight
     queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)

@@ -89,7 +89,7 @@ def make_filters(*, date_from, date_to, team=None, service=None, channel=None):
 
 
 class Live:
-    """Today's rows, read once per report (four queries), only when today is in range."""
+    """Today's rows, read once per report (three queries), only when today is in range."""
 
     def __init__(self, *, now, needed, measures=DAILY_MEASURES):
         self.rows = _live_rows(now=now, measures=measures) if needed else {}
@@ -235,7 +235,7 @@ def _by_week_weekday_hour(filters, today, live):
 
 def breakdowns(filters, *, now=None):
     """The breakdown page for `filters`: the summary and the figures by channel, lead time,
-    reminder confirmation, service, team, week, weekday and hour. Twelve queries at most."""
+    reminder confirmation, service, team, week, weekday and hour. Ten queries at most."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     live = Live(now=now, needed=filters.date_from <= today <= filters.date_to)
