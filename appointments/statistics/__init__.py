@@ -7,7 +7,8 @@ from .aggregation import RebuildResult, changed_days, rebuild, rebuild_nightly
 from .forecast import forecast, working_days
 from .groups import by_caseworker, by_language
 from .needs import needs_per_week
-from .reports import Filters, breakdowns, make_filters, overview, overview_figures
+from .overview import overview, overview_figures
+from .reports import Filters, breakdowns, make_filters
 from .trend import monthly_trend
 
 __all__ = [

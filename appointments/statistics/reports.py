@@ -1,5 +1,6 @@
 """Report queries: the daily figures of past days plus today's live figures, aggregated by SQL
 for any filter. Rates and averages come from summed counts, never from averaged averages.
+The overview has a module of its own (overview.py).
 
 Each report runs a fixed number of queries, whatever the range or the amount of data.
 """
@@ -9,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Max, Sum, Value, When
+from django.db.models import Case, IntegerField, Sum, Value, When
 from django.utils import timezone
 
 from ..models import (
@@ -18,7 +19,6 @@ from ..models import (
     DailyCapacity,
     DailyFigure,
     HourlyFigure,
-    StatisticsDay,
 )
 from . import definitions as d
 from .aggregation import CAPACITY_MEASURES, CASE_MEASURES, DAILY_MEASURES, HOURLY_MEASURES
@@ -44,7 +44,6 @@ SUMMARY_MEASURES = (
     "lead_seconds_sum",
     "lead_count",
 )
-CHART_WEEKS = 26
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ def make_filters(*, date_from, date_to, team=None, service=None, channel=None):
 
 
 class Live:
-    """Today's rows, read once per report (four queries), only when today is in range."""
+    """Today's rows, read once per report (three queries), only when today is in range."""
 
     def __init__(self, *, now, needed, measures=DAILY_MEASURES):
         self.rows = _live_rows(now=now, measures=measures) if needed else {}
@@ -111,15 +110,19 @@ def _grouped(queryset, dims, measures):
 def _fold(rows, key, measures):
     """Sum rows into groups by `key(row)`; a walk-in counts as a visit, not an appointment."""
     groups = defaultdict(lambda: defaultdict(int))
+    # A walk-in row adds only its visit measures, and its kept visits as walk-ins.
+    visits = [name for name in measures if name in VISIT_MEASURES]
+    walk_ins = "kept" in measures
     for row in rows:
         target = groups[key(row)]
-        walk_in = row.get("channel") == Channel.WALK_IN
-        for name in measures:
-            value = row.get(name) or 0
-            if not walk_in or name in VISIT_MEASURES:
-                target[name] += value
-            elif name == "kept":
-                target["walk_ins"] += value
+        if row.get("channel") == Channel.WALK_IN:
+            for name in visits:
+                target[name] += row.get(name) or 0
+            if walk_ins:
+                target["walk_ins"] += row.get("kept") or 0
+        else:
+            for name in measures:
+                target[name] += row.get(name) or 0
     return groups
 
 
@@ -230,96 +233,9 @@ def _by_week_weekday_hour(filters, today, live):
     )
 
 
-def _last_rebuild():
-    return StatisticsDay.objects.aggregate(at=Max("rebuilt_at"))["at"]
-
-
-def overview(*, now=None, team=None, service=None, channel=None):
-    """This week, month and year against the previous ones and the target, Termintreue per
-    week, by weekday and by hour over the last 26 weeks. Ten queries."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    periods = _periods(today)
-    live = Live(now=now, needed=True, measures=SUMMARY_MEASURES)
-    everything = make_filters(
-        date_from=periods["previous_year"][0],
-        date_to=today,
-        team=team,
-        service=service,
-        channel=channel,
-    )
-    appointments = _per_period(
-        everything.table(DailyFigure, today=today), periods, SUMMARY_MEASURES, group=("channel",)
-    )
-    capacity = _per_period(
-        everything.table(DailyCapacity, today=today, dims=("team_id",)), periods, CAPACITY_MEASURES
-    )
-    cases = _per_period(
-        everything.table(CaseFigure, today=today, dims=("service_id",)), periods, CASE_MEASURES
-    )
-    today_rows = [
-        *live.of("daily", everything),
-        *live.of("capacity", everything),
-        *live.of("cases", everything),
-    ]
-    measures = (*SUMMARY_MEASURES, *CAPACITY_MEASURES, *CASE_MEASURES)
-    result = {"periods": {}}
-    for name, (start, end) in periods.items():
-        rows = [*appointments[name], *capacity[name], *cases[name]]
-        rows += [row for row in today_rows if start <= row["date"] <= end]
-        result["periods"][name] = {
-            "start": start,
-            "end": end,
-            **summarize(_fold(rows, lambda r: None, measures)[None]),
-        }
-    for name in ("week", "month", "year"):
-        now_rate = result["periods"][name]["termintreue"]
-        before = result["periods"][f"previous_{name}"]["termintreue"]
-        result["periods"][name]["change"] = (
-            round(now_rate - before, 1) if None not in (now_rate, before) else None
-        )
-
-    chart_from = _monday(today) - dt.timedelta(weeks=CHART_WEEKS - 1)
-    chart = make_filters(
-        date_from=chart_from, date_to=today, team=team, service=service, channel=channel
-    )
-    by_week, by_weekday, by_hour = _by_week_weekday_hour(chart, today, live)
-    weeks = [chart_from + dt.timedelta(weeks=n) for n in range(CHART_WEEKS)]
-    result.update(
-        weekly=_series(by_week, weeks),
-        weekday=_series(by_weekday, _weekdays(by_weekday)),
-        hour=_series(by_hour, sorted(by_hour)),
-        chart_from=chart_from,
-        today=today,
-        target=settings.STATISTICS_TARGET_PERCENT,
-        rebuilt_at=_last_rebuild(),
-        # Today's unfiltered daily rows, for the monthly trend beside the overview.
-        live_daily=live.rows["daily"],
-    )
-    return result
-
-
-def _plain(value):
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def overview_figures(*, now=None, team=None, service=None, channel=None):
-    """The overview as JSON-ready values (for the staff API): target, periods (this and the
-    previous week, month and year), and the weekly, weekday and hour series."""
-    report = overview(now=now, team=team, service=service, channel=channel)
-    keys = ("target", "today", "rebuilt_at", "periods", "weekly", "weekday", "hour")
-    return _plain({key: report[key] for key in keys})
-
-
 def breakdowns(filters, *, now=None):
     """The breakdown page for `filters`: the summary and the figures by channel, lead time,
-    reminder confirmation, service, team, week, weekday and hour. Twelve queries at most."""
+    reminder confirmation, service, team, week, weekday and hour. Ten queries at most."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     live = Live(now=now, needed=filters.date_from <= today <= filters.date_to)

@@ -56,6 +56,12 @@ def monthly_trend(
         )
     rows += [row | {"month": row["date"]} for row in live if filters.matches(row)]
     groups = _fold(rows, lambda r: _first_of_month(r["month"]), SUMMARY_MEASURES)
+    return month_series(groups, starts, today)
+
+
+def month_series(groups, starts, today):
+    """The series of the months starting on `starts` from sums per month; the last one runs
+    until today."""
     series = _series(groups, starts)
     for row in series:
         row["until"] = today if row["key"] == starts[-1] else None

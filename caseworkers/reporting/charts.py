@@ -4,7 +4,10 @@ has the table with its figures beside it."""
 import math
 
 from django.utils import formats
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from .markup import escape
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 14, 40
@@ -38,7 +41,7 @@ def line_chart(rows, *, target, title):
         points.append({"x": x, "y": y(value), "title": f"{row['label']}: {percent_label(value)}"})
     if current:
         segments.append(" ".join(current))
-    return {
+    chart = {
         "kind": "line",
         "title": title,
         "width": WIDTH,
@@ -57,6 +60,7 @@ def line_chart(rows, *, target, title):
         ],
         "label_y": HEIGHT - BOTTOM + 18,
     }
+    return _with_marks(chart)
 
 
 def bar_chart(rows, *, target, title):
@@ -83,7 +87,7 @@ def bar_chart(rows, *, target, title):
                 "title": f"{row['label']}: {percent_label(value)}",
             }
         )
-    return {
+    chart = {
         "kind": "bar",
         "title": title,
         "width": WIDTH,
@@ -96,9 +100,57 @@ def bar_chart(rows, *, target, title):
         "bars": bars,
         "label_y": HEIGHT - BOTTOM + 18,
     }
+    return _with_marks(chart)
 
 
 def percent_label(value):
     if value is None:
         return "–"
     return f"{formats.number_format(value, decimal_pos=1)} %"
+
+
+def _with_marks(chart):
+    """The chart with its grid, bars, lines, points and axis labels as SVG (the template's
+    _chart.html places them): a chart has dozens of marks. Numbers as with {% localize off %}."""
+    left, right, label_y = chart["left"], chart["right"], chart["label_y"]
+    chart["grid_svg"] = mark_safe(  # noqa: S308 - every text is escaped
+        "".join(
+            f'\n  <line x1="{left}" x2="{right}" y1="{line["y"]}" y2="{line["y"]}" '
+            'stroke="#ced4da" stroke-width="1"/>\n'
+            f'  <text x="{left - 6}" y="{line["y"]}" dy="4" text-anchor="end" fill="#343a40">'
+            f"{escape(line['label'])}</text>\n  "
+            for line in chart["grid"]
+        )
+    )
+    chart["bars_svg"] = mark_safe(  # noqa: S308 - every text is escaped
+        "".join(
+            f'\n    <rect x="{bar["x"]}" y="{bar["y"]}" width="{bar["width"]}" '
+            f'height="{bar["height"]}" fill="#0b4f8a"><title>{escape(bar["title"])}</title></rect>'
+            f'\n    <text x="{bar["center"]}" y="{bar["value_y"]}" text-anchor="middle" '
+            f'fill="#212529">{escape(bar["value"])}</text>'
+            f'\n    <text x="{bar["center"]}" y="{label_y}" text-anchor="middle" '
+            f'fill="#343a40">{escape(bar["label"])}</text>\n    '
+            for bar in chart.get("bars", ())
+        )
+    )
+    chart["segments_svg"] = mark_safe(  # noqa: S308 - points are numbers
+        "".join(
+            f'<polyline points="{segment}" fill="none" stroke="#0b4f8a" stroke-width="2.5"/>'
+            for segment in chart.get("segments", ())
+        )
+    )
+    chart["points_svg"] = mark_safe(  # noqa: S308 - every text is escaped
+        "".join(
+            f'<circle cx="{point["x"]}" cy="{point["y"]}" r="3.5" fill="#0b4f8a">'
+            f"<title>{escape(point['title'])}</title></circle>"
+            for point in chart.get("points", ())
+        )
+    )
+    chart["xlabels_svg"] = mark_safe(  # noqa: S308 - every text is escaped
+        "".join(
+            f'<text x="{label["x"]}" y="{label_y}" text-anchor="middle" fill="#343a40">'
+            f"{escape(label['label'])}</text>"
+            for label in chart.get("xlabels", ())
+        )
+    )
+    return chart

@@ -31,6 +31,7 @@ from appointments.models import (
     StatisticsDay,
     Status,
 )
+from appointments.statistics import aggregation
 from appointments.statistics.aggregation import NIGHTLY_ACTION
 from tests.factories import ServiceFactory, TeamFactory, desk_of, person, route_all, rule_for
 
@@ -528,6 +529,38 @@ def test_today_and_the_future_are_never_stored_but_computed_live():
     stored = statistics.overview(now=at(2026, 3, 11, 12))
     assert stored["periods"]["week"]["kept"] == 1
     assert stored["weekday"][1]["kept"] == 1  # Tuesday
+
+
+def _ordered(rows):
+    return sorted(sorted(row.items()) for row in rows)
+
+
+def test_todays_daily_and_hourly_rows_come_from_one_read_of_the_appointments(
+    django_assert_num_queries,
+):
+    office = Office()
+    now = at(2026, 3, 10, 12)
+    for hour in (9, 10):
+        appointment = office.book(office.slot(at(2026, 3, 10, hour)), when=at(2026, 3, 2, 12))
+        queue.check_in(appointment_id=appointment.pk, now=at(2026, 3, 10, hour))
+        called = at(2026, 3, 10, hour) + dt.timedelta(seconds=60.5)
+        queue.call(appointment_id=appointment.pk, counter=desk_of(appointment.pk), now=called)
+        queue.start_service(appointment_id=appointment.pk, now=called)
+        finished = called + dt.timedelta(seconds=90.5)
+        queue.finish(appointment_id=appointment.pk, outcome=Outcome.OTHER, now=finished)
+    office.book(office.slot(at(2026, 3, 10, 9, 20)), when=at(2026, 3, 9, 12))  # missed
+    start, end = aggregation.day_start(DAY), aggregation.day_start(DAY + dt.timedelta(days=1))
+
+    with django_assert_num_queries(3):
+        live = aggregation.live_rows(now=now)
+
+    assert _ordered(live["daily"]) == _ordered(aggregation.appointment_rows(start, end, now=now))
+    assert _ordered(live["hourly"]) == _ordered(aggregation.hourly_rows(start, end, now=now))
+    # Rounded once per row, half to even: 60.5 s is 60 in each hour, 121 s the day.
+    assert sorted(row["waiting_seconds_sum"] for row in live["hourly"]) == [60, 60]
+    (day,) = live["daily"]
+    assert (day["kept"], day["no_show"], day["waiting_seconds_sum"]) == (2, 1, 121)
+    assert day["processing_seconds_sum"] == 181
 
 
 def test_figures_re_aggregate_over_days_and_filters():

@@ -145,6 +145,34 @@ def test_the_trend_takes_todays_rows_from_the_overview_with_one_query_less(
     assert (alone[-1]["booked"], alone[-2]["kept"]) == (1, 2)
 
 
+@pytest.mark.clock("2026-03-18 12:00", tick=False)
+def test_the_overview_sums_the_same_trend_from_its_one_read_of_the_daily_figures(office):
+    team, service = office
+    other = TeamFactory(name="Sachgebiet B")
+    # Before the trend (previous year only), before the 26 weeks, on a month's first day, a
+    # weekend day, walk-ins, another team, and today's booking (live).
+    figure(dt.date(2025, 2, 10), team, service, booked=5, kept=4, no_show=1)
+    figure(dt.date(2025, 6, 10), team, service, booked=3, kept=1, no_show=2)
+    figure(dt.date(2025, 9, 1), other, service, booked=4, kept=4)
+    figure(dt.date(2025, 12, 31), team, service, Channel.WALK_IN, booked=2, kept=2)
+    figure(dt.date(2026, 2, 1), team, service, booked=2, kept=1, no_show=1)
+    figure(dt.date(2026, 3, 17), other, service, Channel.ONLINE, booked=6, kept=5, no_show=1)
+    *_, slot = bookable_slot(
+        service=service, team=team, contingent=Contingent.INTERNAL, start=at(2026, 3, 18, 15)
+    )
+    booking.book(service=service, slot_id=slot.pk, person=person(1), channel=Channel.STAFF)
+
+    for team_filter in (None, team, other):
+        report = statistics.overview(team=team_filter)
+        assert report["monthly"] == statistics.monthly_trend(team=team_filter)
+
+    report = statistics.overview()
+    assert report["periods"]["previous_year"]["kept"] == 4 + 1 + 4
+    assert report["periods"]["previous_year"]["walk_ins"] == 2
+    assert report["monthly"][9]["walk_ins"] == 2  # December
+    assert (report["monthly"][-1]["booked"], report["monthly"][-1]["kept"]) == (7, 5)
+
+
 # --- By caseworker and by language (from the appointment rows) ------------------------------
 
 

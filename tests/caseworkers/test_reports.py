@@ -8,16 +8,17 @@ import time_machine
 from django.utils import timezone
 
 from appointments.models import Channel, DailyCapacity, DailyFigure, Slot
+from caseworkers.reporting.charts import bar_chart, line_chart
 from tests.factories import ServiceFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.make_aware(dt.datetime(2026, 3, 18, 12, 0))  # a Wednesday
-# session, user and roles; then the statistics: four for today's live figures (appointments
-# by day and by hour, places, cases), three for the periods (appointments, places, cases), two
-# for the charts (days, hours), the time of the last rebuild, and one for the 13-month trend
-# (months of the past days; today's appointments come from the overview's live rows)
-OVERVIEW_QUERIES = 3 + 4 + 3 + 2 + 1 + 1
+# session, user and roles; then the statistics: three for today's live figures (appointments
+# by day and by hour in one, places, cases), one for the appointments of the past days (read
+# once for the periods, the charts and the 13-month trend), two for the periods' places and
+# cases, one for the hours, and the time of the last rebuild
+OVERVIEW_QUERIES = 3 + 3 + 1 + 2 + 1 + 1
 PAGES = [
     "/backoffice/reports/",
     "/backoffice/reports/breakdowns/",
@@ -150,6 +151,17 @@ def test_the_overview_runs_a_fixed_number_of_queries(
         supervisor_client.get("/backoffice/reports/")
 
 
+def test_chart_marks_are_one_per_figure_and_escaped():
+    rows = [{"label": "<b>A&B</b>", "termintreue": 80.0}, {"label": "Mo", "termintreue": None}]
+    bar = bar_chart(rows, target=83, title="Termintreue")
+    assert bar["bars_svg"].count("<rect ") == 2
+    assert "<title>&lt;b&gt;A&amp;B&lt;/b&gt;: 80" in bar["bars_svg"]
+    line = line_chart(rows, target=83, title="Termintreue")
+    assert line["points_svg"].count("<circle ") == 1  # nothing to show for the second
+    assert line["grid_svg"].count("<line ") == len(line["grid"])
+    assert "<b>" not in bar["bars_svg"] + line["points_svg"] + line["xlabels_svg"]
+
+
 # --- Breakdowns ----------------------------------------------------------------------------
 
 
@@ -170,6 +182,24 @@ def test_breakdowns_are_filtered_by_team_and_channel(supervisor_client, figures)
     assert report["summary"]["termintreue"] == 60.0
     assert [row["key"] for row in report["channel"]] == ["online"]
     assert report["lead"][0]["termintreue"] == 60.0
+
+
+def test_report_tables_escape_their_cells_and_say_when_they_are_empty(supervisor_client, figures):
+    first, _second = figures["teams"]
+    first.name = "Team <A & B>"
+    first.save(update_fields=["name"])
+    week = {"date_from": "2026-03-16", "date_to": "2026-03-18"}
+    html = supervisor_client.get(
+        "/backoffice/reports/breakdowns/", week, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert '<th scope="row" class="fw-normal text-nowrap">Team &lt;A &amp; B&gt;</th>' in html
+    assert "Team <A & B>" not in html
+    assert '<td class="text-end text-nowrap">70.0 %</td>' in html  # the team's Termintreue
+    empty = {"date_from": "2025-01-01", "date_to": "2025-01-31"}
+    html = supervisor_client.get(
+        "/backoffice/reports/breakdowns/", empty, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "No figures for this selection." in html
 
 
 def test_breakdowns_by_channel_keep_walk_ins_apart(supervisor_client, figures):

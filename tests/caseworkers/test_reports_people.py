@@ -19,10 +19,11 @@ RANGE = {"date_from": "2026-03-01", "date_to": "2026-03-18"}
 # session, user and roles; the team and service lists of the filter form; the figures; the
 # audit entry of the access
 CASEWORKER_QUERIES = 3 + 2 + 1 + 1
-# session, user and roles; the filter form's lists; the breakdowns (four for today's live
-# figures, five for the range's tables, two for the week/weekday/hour series); team and
-# service names; and the one query of the languages
-BREAKDOWN_QUERIES = 3 + 2 + 4 + 5 + 2 + 2 + 1
+# session, user and roles; the filter form's lists; the breakdowns (three for today's live
+# figures: appointments by day and hour in one, places, cases; five for the range's tables,
+# two for the week/weekday/hour series); team and service names; and the one query of the
+# languages
+BREAKDOWN_QUERIES = 3 + 2 + 3 + 5 + 2 + 2 + 1
 
 
 @pytest.fixture(autouse=True)
