@@ -22,7 +22,7 @@ from ..models import (
 )
 from . import definitions as d
 from .aggregation import CAPACITY_MEASURES, CASE_MEASURES, DAILY_MEASURES, HOURLY_MEASURES
-from .aggregation import live_rows as _live_rows
+from .live import live_rows as _live_rows
 
 # Measures of visits (all channels, walk-ins included); the others are about appointments.
 VISIT_MEASURES = (

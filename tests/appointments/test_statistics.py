@@ -33,6 +33,7 @@ from appointments.models import (
 )
 from appointments.statistics import aggregation
 from appointments.statistics.aggregation import NIGHTLY_ACTION
+from appointments.statistics.live import live_rows
 from tests.factories import ServiceFactory, TeamFactory, desk_of, person, route_all, rule_for
 
 pytestmark = pytest.mark.django_db
@@ -552,7 +553,7 @@ def test_todays_daily_and_hourly_rows_come_from_one_read_of_the_appointments(
     start, end = aggregation.day_start(DAY), aggregation.day_start(DAY + dt.timedelta(days=1))
 
     with django_assert_num_queries(3):
-        live = aggregation.live_rows(now=now)
+        live = live_rows(now=now)
 
     assert _ordered(live["daily"]) == _ordered(aggregation.appointment_rows(start, end, now=now))
     assert _ordered(live["hourly"]) == _ordered(aggregation.hourly_rows(start, end, now=now))
