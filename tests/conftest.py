@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.utils import translation
 from rest_framework.test import APIClient
 
 from appointments import catalogue_cache, outage
+from appointments.templatetags import frames
 from caseworkers.roles import CASEWORKER, RECEPTION, SUPERVISOR
 from tests.factories import NOW, PASSWORD, open_office, staff
 
@@ -163,7 +164,7 @@ def _fresh_cache():
     services and rules go too (another test's rows may have had the same ids), and the page
     parts drawn once per language (settings such as the service desk's differ per test)."""
     cache.clear()
-    caches["frames"].clear()
+    frames.clear()
     catalogue_cache.clear()
 
 

@@ -171,12 +171,6 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# The parts of every page that depend only on the language and the settings (base.html's
-# language choice and footer), drawn once per process and language: {% cache … using="frames" %}.
-CACHES["frames"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "frames",
-}
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -25,7 +25,7 @@ EMAIL = "erika.mustermann@example.test"
 def cache_down(settings):
     """The default cache is Redis on a port where nobody listens (connection refused)."""
     settings.CACHES = {
-        **settings.CACHES,  # the per-process page parts ("frames") stay
+        **settings.CACHES,
         "default": {
             "BACKEND": "wiesbaden_abh.redis_cache.SharedClientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",

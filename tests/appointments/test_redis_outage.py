@@ -80,7 +80,7 @@ def stopped_redis(settings):
     server = RedisServer()
     settings.REDIS_URL = server.url
     settings.CACHES = {
-        **settings.CACHES,  # the per-process page parts ("frames") stay
+        **settings.CACHES,
         "default": {
             "BACKEND": "wiesbaden_abh.redis_cache.SharedClientRedisCache",
             "LOCATION": server.url,

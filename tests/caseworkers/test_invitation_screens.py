@@ -207,7 +207,7 @@ def cache_down(settings):
     """The default cache is Redis on a port where nobody listens (as tests/appointments/
     test_outage.py): connection refused at once."""
     settings.CACHES = {
-        **settings.CACHES,  # the per-process page parts ("frames") stay
+        **settings.CACHES,
         "default": {
             "BACKEND": "wiesbaden_abh.redis_cache.SharedClientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
