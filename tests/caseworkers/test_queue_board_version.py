@@ -145,10 +145,10 @@ def test_the_board_takes_the_same_queries_for_0_1_and_200_waiting(client, login_
             moved = client.get(board_url(team), headers={"if-none-match": shown["ETag"]})
             assert moved.status_code == 200 and moved["ETag"] != shown["ETag"]
             assert moved.content.decode().count('class="traffic-') == waiting - 1
-    # unchanged: session, user, roles, memberships, the team with its board version; drawn:
-    # then the day (its slots, then their appointments: two indexed queries) and the walk-in
-    # turn; already drawn for this version (by any screen): no more
-    assert counts == (8, 5, 5)
+    # unchanged: session, user, roles and memberships (one query), the team with its board
+    # version; drawn: then the day (its slots, then their appointments: two indexed queries)
+    # and the walk-in turn; already drawn for this version (by any screen): no more
+    assert counts == (7, 4, 4)
 
 
 def token(response):
