@@ -101,10 +101,10 @@ MIDDLEWARE = [
     "caseworkers.middleware.SecondFactorMiddleware",
     # Staff idle timeout and browser-session cookies; residents' sessions end within hours.
     "wiesbaden_abh.sessions.SessionPolicyMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "wiesbaden_abh.messages.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (see Security below).
-    "csp.middleware.CSPMiddleware",
+    "wiesbaden_abh.headers.CSPMiddleware",
     "wiesbaden_abh.headers.PermissionsPolicyMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -623,6 +623,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "appointments.api.errors.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "appointments.api.negotiation.ContentNegotiation",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

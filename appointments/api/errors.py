@@ -6,13 +6,14 @@ per-field messages, everything DRF knows (401, 403, 404, 405, 415, 429) in the s
 Messages are translated into the request's language (Accept-Language).
 """
 
+import json
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from appointments import metrics
@@ -92,10 +93,26 @@ def _body(detail, code, fields=None):
     return {"detail": str(detail), "code": str(code), "fields": fields or {}}
 
 
+def refusal_response(error):
+    """The answer to a domain refusal, as DRF's JSON renderer writes it (compact, UTF-8),
+    without content negotiation: every answer of the API is JSON. A refusal is an expected
+    answer, not a fault: the metrics count it by reason and the access log has the line, so
+    Django's request log does not warn about it as well (in a booking rush, one warning per
+    refused client was a tenth of the refusal's cost)."""
+    body = json.dumps(
+        _body(error.message, error_code(error)), ensure_ascii=False, separators=(",", ":")
+    )
+    response = HttpResponse(
+        body.encode(), status=error.http_status, content_type="application/json"
+    )
+    response._has_been_logged = True  # read by django.utils.log.log_response
+    return response
+
+
 def exception_handler(exc, context):
     if isinstance(exc, BookingError):
         metrics.refusal(exc, interface="api")
-        return Response(_body(exc.message, error_code(exc)), status=exc.http_status)
+        return refusal_response(exc)
     # Django's own 404/403 carry untranslated, model-naming texts: answer with DRF's wording.
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -67,3 +67,44 @@ def test_lists_are_paginated(api):
     assert first["previous"] is None
     assert [s["slug"] for s in last["results"]] == ["s4"]
     assert beyond.status_code == 404 and set(beyond.json()) == SHAPE
+
+
+def test_a_refused_booking_answers_in_the_shape_without_a_request_log_warning(api, caplog):
+    # A taken time is an expected answer: counted in the metrics and written in the access
+    # log, not warned about once per refused client by django.request.
+    service, _team, slot = bookable_slot()
+    slot.capacity = slot.booked = 0
+    slot.save()
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = api.post(
+            "/api/v1/bookings/", booking_payload(service, slot, 1), format="json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )  # fmt: skip
+    assert response.status_code == 409
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "detail": "This time was just taken. Please choose another time.",
+        "code": "slot_full",
+        "fields": {},
+    }
+    assert b'{"detail":"This time was' in response.content  # compact, as DRF's renderer writes
+    assert [r for r in caplog.records if r.name == "django.request"] == []
+
+
+def test_a_refusal_keeps_the_characters_of_its_language(api):
+    service, _team, slot = bookable_slot()
+    slot.capacity = slot.booked = 0
+    slot.save()
+    response = api.post(
+        "/api/v1/bookings/", booking_payload(service, slot, 1), format="json",
+        HTTP_ACCEPT_LANGUAGE="ar",
+    )  # fmt: skip
+    assert response.status_code == 409
+    detail = response.json()["detail"]
+    assert detail and detail.encode() in response.content  # UTF-8, not \u escapes
+
+
+def test_other_client_errors_are_still_logged(api, caplog):
+    with caplog.at_level("WARNING", logger="django.request"):
+        api.delete("/api/v1/services/")
+    assert [r.status_code for r in caplog.records if r.name == "django.request"] == [405]
