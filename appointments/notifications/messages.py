@@ -165,17 +165,24 @@ def outbox_row(kind, key, rendered, *, recipient, language, appointment=None, at
     )
 
 
-def send(kind, appointment, **options):
+def send(kind, appointment, *, fresh=False, **options):
     """Write the message to the outbox (once per appointment, kind and occasion) and have it
-    delivered after the commit. Returns the message, or None when there is nothing to send."""
-    message = compose(kind, appointment, **options)
+    delivered after the commit. Returns the message, or None when there is nothing to send.
+
+    `fresh`: the appointment was created in this very transaction, so no process can have
+    written a message for it yet (its id is new; ids are never reused): the row is inserted
+    without the look-up and the savepoint that guard against a concurrent writer."""
+    message = compose(kind, appointment, unwritten=fresh, **options)
     if message is None:
         return None
-    try:
-        with transaction.atomic():
-            message.save(force_insert=True)
-    except IntegrityError:
-        return None  # written concurrently by another process: it goes out once
+    if fresh:
+        message.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():
+                message.save(force_insert=True)
+        except IntegrityError:
+            return None  # written concurrently by another process: it goes out once
     enqueue_after_commit(message.pk)
     return message
 
@@ -198,18 +205,20 @@ def store_batch(messages):
 
 
 def appointment_created(appointment, *, token):
-    """An online hold asks for verification; other channels are confirmed at once."""
+    """An online hold asks for verification; other channels are confirmed at once. Called in
+    the transaction that created the appointment (its first message: `fresh`)."""
     if appointment.channel == "invitation":
         return  # the invitation itself is the message (appointments.invitations.sending)
     if appointment.status == "held":
         send(
             "verification",
             appointment,
+            fresh=True,
             verify_url=verify_url(appointment, token),
             hold_minutes=settings.APPOINTMENT_HOLD_MINUTES,
         )
     else:
-        appointment_booked(appointment, token=token)
+        appointment_booked(appointment, token=token, fresh=True)
 
 
 def _attachments(appointment):
@@ -217,10 +226,11 @@ def _attachments(appointment):
     return [ics_attachment(appointment), qr_attachment(appointment)]
 
 
-def appointment_booked(appointment, *, token):
+def appointment_booked(appointment, *, token, fresh=False):
     send(
         "confirmation",
         appointment,
+        fresh=fresh,
         manage_url=manage_url(appointment, token),
         attachments=_attachments(appointment),
     )
