@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -150,6 +151,7 @@ def server(tmp_path):
             [*faked, sys.executable, "-m", "gunicorn", "wiesbaden_abh.wsgi:application",
              "--bind", f"127.0.0.1:{port}", "--workers", "1", "--access-logfile", "-"],
             cwd=ROOT, env=environment, stdout=out, stderr=err,
+            start_new_session=True,  # faketime forks gunicorn: stop the whole group below
         )  # fmt: skip
         try:
             for _ in range(150):
@@ -163,8 +165,16 @@ def server(tmp_path):
                 port=port, environment=environment, mail=tmp_path / "mail", world=world, logs=logs
             )
         finally:
-            gunicorn.terminate()
+            os.killpg(gunicorn.pid, signal.SIGTERM)
             gunicorn.wait(timeout=30)
+            for _ in range(300):  # until gunicorn itself has gone, not only faketime
+                try:
+                    os.killpg(gunicorn.pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.1)
+            else:
+                os.killpg(gunicorn.pid, signal.SIGKILL)
 
 
 def mails(folder):
