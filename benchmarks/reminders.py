@@ -94,13 +94,20 @@ def wait_for(predicate, seconds):
 
 
 def fill(count):
-    """`count` booked appointments tomorrow with an e-mail address; their confirmations are
-    marked sent so only reminders go out."""
+    """`count` booked appointments tomorrow with an e-mail address, written in bulk as the
+    invitations write theirs (the places taken by the guarded bulk UPDATE): booking them one by
+    one took longer than sending 10,000 reminders. No confirmation mail is written, so only
+    reminders go out."""
+    from collections import Counter
+
     from django.core.management import call_command
+    from django.db import transaction
+    from django.db.models import Q
     from django.utils import timezone
 
-    from appointments import booking
-    from appointments.models import Channel, OutboxMessage, Slot
+    from appointments.appointment_rows import create_appointments
+    from appointments.models import Channel, Contingent, Slot
+    from appointments.places import take_places
     from tests.factories import open_office, person
 
     call_command("migrate", verbosity=0)
@@ -113,12 +120,47 @@ def fill(count):
         team=office.team, start__gt=now + dt.timedelta(hours=6),
         start__lt=now + dt.timedelta(hours=40), capacity__gt=0,
     ).order_by("start")  # fmt: skip
-    places = [slot.pk for slot in slots for _place in range(slot.capacity)]
+    places = [(slot, office.service) for slot in slots for _place in range(slot.capacity)]
     assert len(places) >= count, f"only {len(places)} places within the reminder lead"
-    for n in range(count):
-        booking.book(service=office.service, slot_id=places[n], person=person(n),
-                     channel=Channel.STAFF)  # fmt: skip
-    OutboxMessage.objects.update(status="sent")
+    places = [(slot, service, person(n)) for n, (slot, service) in enumerate(places[:count])]
+    with transaction.atomic():
+        wanted = Counter(slot.pk for slot, _service, _person in places)
+        taken = take_places(wanted, [Contingent.INTERNAL], Q())
+        assert taken == wanted, "the bench office's places were not free"
+        create_appointments(places=places, channel=Channel.STAFF, now=now)
+
+
+def rss_mb(pid):
+    """The resident memory of process `pid` in MB (Linux), None once it has gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+class PeakMemory:
+    """Samples a process's resident memory every 0.1 s in a thread; `peak` in MB."""
+
+    def __init__(self, pid):
+        import threading
+
+        self.pid, self.peak = pid, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_mb(self.pid) or 0.0)
+            self._stop.wait(0.1)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=5)
+        return self.peak
 
 
 def worker(env, log):
@@ -180,12 +222,14 @@ def main():
     try:
         if not wait_for(lambda: b"ready" in Path(log.name).read_bytes(), 60):
             raise RuntimeError(f"worker not ready (log: {log.name})")
+        memory = PeakMemory(process.pid)  # the solo pool: the worker is this one process
         started = time.perf_counter()
         written = reminders.schedule_reminders()
         scheduled = time.perf_counter() - started
         done = wait_for(lambda: len(sink.recipients()) >= written, args.timeout)
         seconds = time.perf_counter() - started
         time.sleep(1)  # doubles would arrive now
+        peak_mb = memory.stop()
         arrived = sink.recipients()
         delivered, unique = len(arrived), len(set(arrived))
         sink.clear()
@@ -204,6 +248,7 @@ def main():
             "lost": written - unique,
             "doubled": delivered - unique,
             "reference_rate": args.count / reference_seconds,
+            "worker_peak_mb": peak_mb,
         },
         sys.stdout,
     )

@@ -198,3 +198,21 @@ def test_reference_views_answer_one_query_and_guard_the_last_place():
     assert result["slots"] == [200, 32]
     assert result["book"] == [201, 409, 400]
     assert result["checks"] == {"overbooked": 0, "mismatched": 0}
+
+
+def test_the_reminder_benchmark_sees_the_workers_peak_memory():
+    from benchmarks.reminders import PeakMemory, rss_mb
+
+    # A process that holds 80 MB for a second, then frees them: the peak is kept.
+    hog = subprocess.Popen(
+        [sys.executable, "-c", "import time; b = bytearray(80 * 2**20); time.sleep(1.5); del b; "
+         "time.sleep(1)"]
+    )  # fmt: skip
+    try:
+        memory = PeakMemory(hog.pid)
+        hog.wait(timeout=30)
+        peak = memory.stop()
+    finally:
+        hog.kill()
+    assert peak >= 80
+    assert rss_mb(hog.pid) is None  # gone: no figure, no error
