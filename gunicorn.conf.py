@@ -23,6 +23,7 @@ def child_exit(server, worker):
 
         multiprocess.mark_process_dead(worker.pid)
 
+
 # Draining: on SIGTERM (a deploy, `docker compose stop`) the workers stop accepting, finish the
 # requests in flight for up to graceful_timeout seconds, then exit. The orchestrator must wait
 # longer than that before it kills (compose: web's stop_grace_period).

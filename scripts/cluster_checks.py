@@ -88,8 +88,4 @@ def reminders_at(counts):
 
 
 def reminders_pending():
-    return (
-        OutboxMessage.objects.filter(kind="reminder")
-        .exclude(status=OutboxStatus.SENT)
-        .count()
-    )
+    return OutboxMessage.objects.filter(kind="reminder").exclude(status=OutboxStatus.SENT).count()

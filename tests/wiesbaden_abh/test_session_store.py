@@ -65,4 +65,3 @@ def test_a_session_expiring_in_the_future_is_read_until_then(store_class, clock)
     assert store_class(key)["n"] == 1
     clock.move_to(expiry + dt.timedelta(seconds=1))
     assert "n" not in store_class(key)
-
