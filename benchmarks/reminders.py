@@ -153,9 +153,11 @@ class PeakMemory:
         self._thread.start()
 
     def _sample(self):
+        # time.sleep, not Event.wait(0.1): under libfaketime (CI's shifted clock) a timed wait
+        # on a condition did not wake up, so only the first sample was ever taken.
         while not self._stop.is_set():
             self.peak = max(self.peak, rss_mb(self.pid) or 0.0)
-            self._stop.wait(0.1)
+            time.sleep(0.1)
 
     def stop(self):
         self._stop.set()
