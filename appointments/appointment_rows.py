@@ -15,13 +15,6 @@ from .models import Appointment, Case, Status
 from .names import email_key, surname_key
 
 
-def unique_code():
-    while True:
-        code = new_code()
-        if not Appointment.objects.filter(code=code).exists():
-            return code
-
-
 def unique_codes(count):
     """`count` distinct booking codes no appointment has: one query per round of drawing."""
     codes = set()

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import background, households, lifecycle, notifications
-from .appointment_rows import appointment_fields, unique_code
+from .appointment_rows import appointment_fields
 from .audit import log_event
 from .availability import publicly_bookable
-from .codes import is_valid_code, new_token, normalize_code, token_matches
+from .codes import is_valid_code, new_code, new_token, normalize_code, token_matches
 from .errors import (
     HoldExpired,
     LimitReached,
@@ -94,14 +94,20 @@ def create_appointment(
         actor=actor,
         party=party,
         token=token,
-        code=unique_code(),
+        code=new_code(),
     )
-    try:
-        with transaction.atomic():
-            appointment = Appointment.objects.create(**fields)
-    except IntegrityError:
-        # The partial unique index: this person already holds an active appointment.
-        raise (duplicate_error or LimitReached()) from None
+    while True:
+        try:
+            with transaction.atomic():
+                appointment = Appointment.objects.create(**fields)
+            break
+        except IntegrityError:
+            # The code drawn is taken (one in 10^12 at 52,000 codes: asked only then, not
+            # before every insert), or the partial unique index: this person already holds
+            # an active appointment.
+            if not Appointment.objects.filter(code=fields["code"]).exists():
+                raise (duplicate_error or LimitReached()) from None
+            fields["code"] = new_code()
     log_event(
         action=f"appointment.{status}",
         appointment=appointment,

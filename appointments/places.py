@@ -24,22 +24,27 @@ from .models import (
     Wish,
     WishState,
 )
-from .sql import ByPk
+from .sql import ByPk, update_returning
 
 
 def take_place(slot_id, contingents, conditions=None):
     """The guarded conditional UPDATE: one place, only while one is free (and the slot meets
     `conditions`, which must name the slot's own columns: a join would move the guard into a
-    subquery that PostgreSQL does not re-check against a concurrent update)."""
-    taken = Slot.objects.filter(
-        conditions or Q(),
-        pk=slot_id,
-        contingent__in=contingents,
-        closed=False,
-        booked__lt=F("capacity"),
-    ).update(booked=F("booked") + 1)
+    subquery that PostgreSQL does not re-check against a concurrent update). Returns the slot
+    as the UPDATE left it (its RETURNING: no second read)."""
+    taken = update_returning(
+        Slot.objects.filter(
+            conditions or Q(),
+            pk=slot_id,
+            contingent__in=contingents,
+            closed=False,
+            booked__lt=F("capacity"),
+        ),
+        booked=F("booked") + 1,
+    )
     if not taken:
         raise SlotFull()
+    return taken[0]
 
 
 def take_places(wanted, contingents, conditions):
@@ -100,17 +105,19 @@ def bookable_conditions(service, team, online, now):
 
 def take_bookable_place(slot_id, *, service, team, online, now):
     """Take a place of `slot_id` first: one guarded UPDATE that also checks the slot may be
-    booked (a refusal costs one more query, to say why); returns the slot with its team."""
+    booked (a refusal costs one more query, to say why); returns the slot with its team (the
+    `team` in hand: the UPDATE checked the slot is that team's)."""
     contingents = [Contingent.ONLINE] if online else [Contingent.ONLINE, Contingent.INTERNAL]
     try:
-        take_place(slot_id, contingents, bookable_conditions(service, team, online, now))
+        slot = take_place(slot_id, contingents, bookable_conditions(service, team, online, now))
     except SlotFull:
         slot = slot_for(slot_id, service, team, now)  # SlotUnavailable when not bookable
         day = timezone.localdate(slot.start)
         if online and not publicly_bookable(service, team, day, now=now):
             raise SlotUnavailable() from None
         raise
-    return Slot.objects.select_related("team").get(pk=slot_id)
+    slot.team = team
+    return slot
 
 
 def free_place(slot_id, *, delay_minutes=0, now):

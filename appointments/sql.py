@@ -1,7 +1,10 @@
 """Bulk updates with a value per row: `CASE pk WHEN … THEN … ELSE column END`, compiled
-directly (Django's Case/When builds a Q per row, which costs more than the query itself)."""
+directly (Django's Case/When builds a Q per row, which costs more than the query itself), and
+an update that returns the rows it changed."""
 
+from django.db import connections
 from django.db.models import Expression, F
+from django.db.models.sql import UpdateQuery
 
 
 class ByPk(Expression):
@@ -49,3 +52,19 @@ def update_by_pk(queryset, columns, **same):
         },
         **same,
     )
+
+
+def update_returning(queryset, **values):
+    """`queryset.update(**values)` as one `UPDATE … RETURNING` its rows' columns (PostgreSQL,
+    SQLite ≥ 3.35): the updated instances, read through the database's converters as any
+    query's, without a second statement. The filters must name the table's own columns (as
+    for any UPDATE the compiler does not rewrite into a subquery)."""
+    model, db = queryset.model, queryset.db
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    compiler = query.get_compiler(db)
+    compiler.pre_sql_setup()
+    sql, params = compiler.as_sql()
+    quote = connections[db].ops.quote_name
+    columns = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
+    return list(model._base_manager.db_manager(db).raw(f"{sql} RETURNING {columns}", params))

@@ -279,6 +279,28 @@ def test_booking_codes_are_unique_and_unambiguous():
     assert normalize_code(" ab2c-d3ef ") == "AB2CD3EF"
 
 
+def test_a_drawn_code_that_is_taken_is_drawn_again(monkeypatch):
+    # Codes are not looked up before the insert: the unique index refuses a taken one and
+    # the booking draws another (and still refuses a person who holds one already).
+    service, _team, slot = bookable_slot(capacity=3)
+    first, _token = booking.book(
+        service=service, slot_id=slot.pk, person=person(given_names="Ana"), channel="online"
+    )
+    drawn = iter([first.code, first.code, "ABCDEFGH"])
+    monkeypatch.setattr(booking, "new_code", lambda: next(drawn))
+    second, _token = booking.book(
+        service=service, slot_id=slot.pk, person=person(given_names="Bea"), channel="online"
+    )
+    assert second.code == "ABCDEFGH"
+    drawn = iter(["ABCDEFGJ"])
+    with pytest.raises(LimitReached):
+        booking.book(
+            service=service, slot_id=slot.pk, person=person(given_names="Bea"), channel="staff"
+        )
+    assert_slot_consistent(slot)
+    assert slot.booked == 2
+
+
 def test_routing_survives_all_rules_of_one_service():
     service, team = ServiceFactory(), TeamFactory()
     route_all(service, team)

@@ -30,12 +30,15 @@ def test_a_booking_takes_a_fixed_number_of_queries(api):
     response, queries = post(api, booking_payload(service, slot, n=2))
     assert response.status_code == 201, response.content
     assert response.json()["start"] and response.json()["persons"] == 1
-    # the read, the guarded UPDATE, the slot, the mailbox lock (one upsert) and its limits (one
-    # query), the case, the code's uniqueness, the appointment, its event, the outbox row
-    # (written without a look-up or a savepoint: the appointment is new)
-    assert len(queries) == 10, "\n".join(queries)
+    # the read, the guarded UPDATE (returning the slot), the mailbox lock (one upsert) and its
+    # limits (one query), the case, the appointment (its code unique by the index, not by a
+    # look-up), its event, the outbox row (written without a look-up or a savepoint: the
+    # appointment is new)
+    assert len(queries) == 8, "\n".join(queries)
     assert not [q for q in queries if "outboxmessage" in q and q.startswith("SELECT")]
     assert queries[1].startswith("UPDATE") and "booked" in queries[1]
+    assert "RETURNING" in queries[1]
+    assert not [q for q in queries[2:] if "appointments_slot" in q.split(" WHERE ")[0]]
     assert Slot.objects.get(pk=slot.pk).booked == 2
 
 
