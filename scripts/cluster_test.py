@@ -5,8 +5,8 @@ Starts two gunicorn instances (two ports), two Celery workers (one prefork `--co
 one solo), one beat and an SMTP sink (aiosmtpd, in this process), then checks:
   (a) 200 bookings raced over both instances onto 4 slots of 10 places: none overbooked, every
       slot's counter == its holders + delayed releases;
-  (b) reminders for 2,000 appointments arrive exactly once at the sink, although the solo
-      worker is killed with -9 in the middle of the batch;
+  (b) reminders for 2,000 appointments all arrive at the sink, none twice but at worst the
+      one in flight when the solo worker is killed with -9 in the middle of the batch;
   (c) two caseworkers on different instances call "next" 50 times each: never the same person.
 Prints its figures; exits 1 on any violation. Bounded (CLUSTER_TIMEOUT, default 240 s) and
 stops everything it started, also on failure. Environment: CLUSTER_PG (server URL, default
@@ -289,7 +289,11 @@ def main():
               f"{time.monotonic() - t0:.1f}s; duplicates {duplicates}")  # fmt: skip
         check(rows == REMINDERS, "one reminder row per appointment")
         check(distinct == REMINDERS, "every reminder arrived")
-        check(duplicates == 0, "no reminder arrived twice")
+        # The one mail the killed worker was sending may have been accepted by the server
+        # before the worker could mark it sent: it goes out again after OUTBOX_STUCK_MINUTES
+        # (README, "Background work"). No SMTP client can close that window; what the batch
+        # design must hold is that nothing else arrives twice.
+        check(duplicates <= 1, "no reminder arrived twice but, at worst, the one in flight")
 
         # (c) two caseworkers on two instances call "next"
         t0 = time.monotonic()
