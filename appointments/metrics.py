@@ -14,7 +14,7 @@ from django.utils import timezone
 from prometheus_client import Counter
 from prometheus_client.core import GaugeMetricFamily
 
-from .models import Appointment, OutboxMessage, OutboxStatus, Status
+from .models import WAITING_MESSAGES, Appointment, OutboxMessage, OutboxStatus, Status
 
 BOOKINGS = Counter(
     "abh_bookings_total", "Appointments that became booked (committed), by channel.", ["channel"]
@@ -94,7 +94,7 @@ class DatabaseCollector:
         yield length
         yield wait
 
-        pending = OutboxMessage.objects.filter(status=OutboxStatus.PENDING).aggregate(
+        pending = OutboxMessage.objects.filter(status__in=WAITING_MESSAGES).aggregate(
             count=Count("id"), oldest=Min("created_at")
         )
         yield GaugeMetricFamily(

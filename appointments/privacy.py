@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from . import booking, notifications
 from .errors import ErasureNotPossible
 from .models import (
+    WAITING_MESSAGES,
     Appointment,
     CancellationReason,
     Event,
     Invitation,
     OutboxMessage,
-    OutboxStatus,
     Status,
 )
 from .names import surname_key
@@ -239,7 +239,7 @@ def erase_booking_data(*, appointment, actor=None, now=None):
         # One mail, not two: the erasure mail says the appointment was cancelled, so the
         # cancellation mail written just now in this transaction is withdrawn before it leaves.
         OutboxMessage.objects.filter(
-            appointment=appointment, kind="cancellation", status=OutboxStatus.PENDING
+            appointment=appointment, kind="cancellation", status__in=WAITING_MESSAGES
         ).delete()
     invitation = _invitation(appointment)
     # The mail needs the address, so it is written before the address is blanked.

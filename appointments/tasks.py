@@ -39,6 +39,12 @@ def deliver_messages(message_ids):
     return outbox.deliver_batch(ids=message_ids, stop=shutdown_requested)
 
 
+@shared_task(name="appointments.tasks.deliver_due", acks_late=True)
+def deliver_due():
+    """Whatever is due, after new messages asked for it (coalesced delivery)."""
+    return outbox.deliver_due(stop=shutdown_requested)
+
+
 @shared_task(name="appointments.tasks.sweep_outbox")
 def sweep_outbox():
     return outbox.sweep(stop=shutdown_requested)

@@ -347,6 +347,10 @@ NO_SHOW_GRACE_MINUTES = env.int("NO_SHOW_GRACE_MINUTES", default=120)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_STUCK_MINUTES = env.int("OUTBOX_STUCK_MINUTES", default=10)
+# One delivery task per burst of new messages instead of one per message: a flag in the cache
+# shared by web and worker (Redis) says a delivery is asked for and not yet begun (README
+# "Background work"). Without Redis (the embedded default) each message asks for its own.
+OUTBOX_COALESCED_DELIVERY = env.bool("OUTBOX_COALESCED_DELIVERY", default=bool(REDIS_URL))
 MESSAGE_ID_DOMAIN = (
     env.str("MESSAGE_ID_DOMAIN", default="")
     or (SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0])

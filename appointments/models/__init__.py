@@ -42,7 +42,7 @@ from .invitations import (
     InvitationWindow,
     Salutation,
 )
-from .outbox import OutboxMessage, OutboxStatus
+from .outbox import WAITING_MESSAGES, OutboxMessage, OutboxStatus
 from .parties import Party, PartyMode
 from .protection import FallbackCounter, PartnerKey
 from .rebooking import RebookingOffer
@@ -64,6 +64,7 @@ __all__ = [
     "ENDED_WISH_STATES",
     "OPEN_WISH_STATES",
     "PLACE_HOLDING_STATUSES",
+    "WAITING_MESSAGES",
     "AccessibilityFeedback",
     "Appointment",
     "AvailabilityVersion",

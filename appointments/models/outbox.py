@@ -9,9 +9,17 @@ from .appointments import Appointment
 
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("pending")
+    # Due like a pending message, but written by the worker that sends it, from the appointment
+    # and `render_context` (see notifications.messages.LATER). A status of its own: a worker of
+    # an earlier release, which knows only "pending", never sends such a row without a body.
+    UNWRITTEN = "unwritten", _("to be written")
     SENDING = "sending", _("sending")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
+
+
+# A message waiting for its (next) attempt: pending, or unwritten (written by the worker).
+WAITING_MESSAGES = (OutboxStatus.PENDING, OutboxStatus.UNWRITTEN)
 
 
 class OutboxMessage(models.Model):
@@ -19,7 +27,8 @@ class OutboxMessage(models.Model):
 
     A task delivers it after the commit; the sweeper retries what is due. The idempotency key
     (appointment, kind, occasion) makes every message exist once, however often it is asked for.
-    Bodies are emptied once sent: they may contain the secret manage link.
+    Bodies are emptied once sent: they may contain the secret manage link. The mails of a
+    booking are stored unwritten (their context only) and written by the worker that sends them.
     """
 
     kind = models.CharField(_("kind"), max_length=30)
@@ -33,6 +42,9 @@ class OutboxMessage(models.Model):
     text_body = models.TextField(blank=True)
     html_body = models.TextField(blank=True)
     attachments = models.JSONField(default=list, blank=True)
+    # What the templates need beyond the appointment, for a message the worker writes (status
+    # unwritten); None once written and sent. It may hold the secret link, as the bodies do.
+    render_context = models.JSONField(null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
     )

@@ -1,7 +1,9 @@
 """What each message says and when it is written to the outbox.
 
-Every message is rendered in the resident's language inside the transaction of the change
-that causes it, and stored once per (appointment, kind, occasion).
+Every message is stored once per (appointment, kind, occasion) in the transaction of the change
+that causes it, rendered in the resident's language: then and there, or — the mails of a new
+booking (LATER), on the path of every online booking — by the worker that sends it, from the
+appointment and the few values stored with it (`write`).
 """
 
 import base64
@@ -18,10 +20,15 @@ from django.utils import timezone, translation
 
 from ..contact import contact
 from ..documents import ics_attachment, qr_attachment
-from ..models import Appointment, OutboxMessage
-from .outbox import enqueue_after_commit
+from ..models import Appointment, OutboxMessage, OutboxStatus
+from . import outbox  # (outbox imports this module too: attributes are used at call time)
 
 REPLY_SALT = "appointments.reminder-reply"
+# Kinds a new booking stores unwritten, for the worker to write when it sends them (`write`):
+# the booking answers sooner and the rush's CPU goes to taking places. Their context must be
+# JSON (links, numbers); FILES in it asks for the calendar entry and the QR code.
+LATER = frozenset({"verification", "confirmation"})
+FILES = "with_files"
 
 
 def absolute(path):
@@ -124,10 +131,13 @@ def party_persons(appointment):
     )
 
 
-def compose(kind, appointment, *, occasion="", attachments=(), unwritten=False, **context):
+def compose(
+    kind, appointment, *, occasion="", attachments=(), unwritten=False, later=False, **context
+):
     """The message rendered in the resident's language, not yet stored; None when there is
     nothing to send (no address, a group member's mail, or already written — which a caller
-    that has just selected `unwritten` appointments need not ask again)."""
+    that has just selected `unwritten` appointments need not ask again). `later`: stored with
+    its context only, written by the worker (LATER; `context` JSON, FILES for the files)."""
     if not appointment.email:
         return None
     if appointment.party_id and appointment.party.lead_id not in (None, appointment.pk):
@@ -135,6 +145,16 @@ def compose(kind, appointment, *, occasion="", attachments=(), unwritten=False, 
     key = f"{appointment.pk}:{kind}:{occasion}"[:120]
     if not unwritten and OutboxMessage.objects.filter(idempotency_key=key).exists():
         return None
+    if later:
+        return OutboxMessage(
+            kind=kind,
+            appointment=appointment,
+            idempotency_key=key,
+            recipient=appointment.email,
+            language=appointment.language,
+            status=OutboxStatus.UNWRITTEN,
+            render_context=context,
+        )
     return outbox_row(
         kind,
         key,
@@ -158,11 +178,40 @@ def outbox_row(kind, key, rendered, *, recipient, language, appointment=None, at
         subject=subject[:250],
         text_body=text,
         html_body=html,
-        attachments=[
-            {"filename": name, "content": base64.b64encode(content).decode(), "mimetype": mime}
-            for name, content, mime in attachments
-        ],
+        attachments=encoded(attachments),
     )
+
+
+def encoded(attachments):
+    """(file name, bytes, MIME type) triples as the outbox stores them (JSON, base64)."""
+    return [
+        {"filename": name, "content": base64.b64encode(content).decode(), "mimetype": mime}
+        for name, content, mime in attachments
+    ]
+
+
+def write(message):
+    """Write an unwritten message (its `render_context`) from its appointment as it is now, in
+    the resident's language: sets subject, bodies and files on `message` (not saved; the
+    worker sends it at once and keeps only its context until then). Raises Unwritable when
+    the appointment is gone."""
+    appointment = (
+        Appointment.objects.select_related("slot__team", "service", "party")
+        .filter(pk=message.appointment_id)
+        .first()
+    )
+    if appointment is None:
+        raise Unwritable(f"appointment {message.appointment_id} no longer exists")
+    context = dict(message.render_context)
+    files = _attachments(appointment) if context.pop(FILES, False) else ()
+    subject, text, html = render_message(message.kind, appointment, **context)
+    message.subject, message.text_body, message.html_body = subject[:250], text, html
+    message.attachments = encoded(files)
+    return message
+
+
+class Unwritable(Exception):
+    """An unwritten message whose appointment is gone: it cannot be written any more."""
 
 
 def send(kind, appointment, *, fresh=False, **options):
@@ -171,8 +220,9 @@ def send(kind, appointment, *, fresh=False, **options):
 
     `fresh`: the appointment was created in this very transaction, so no process can have
     written a message for it yet (its id is new; ids are never reused): the row is inserted
-    without the look-up and the savepoint that guard against a concurrent writer."""
-    message = compose(kind, appointment, unwritten=fresh, **options)
+    without the look-up and the savepoint that guard against a concurrent writer; a kind in
+    LATER is stored unwritten, for the worker to write."""
+    message = compose(kind, appointment, unwritten=fresh, later=fresh and kind in LATER, **options)
     if message is None:
         return None
     if fresh:
@@ -183,7 +233,7 @@ def send(kind, appointment, *, fresh=False, **options):
                 message.save(force_insert=True)
         except IntegrityError:
             return None  # written concurrently by another process: it goes out once
-    enqueue_after_commit(message.pk)
+    outbox.enqueue_after_commit(message.pk)
     return message
 
 
@@ -200,7 +250,7 @@ def store_batch(messages):
         ).values_list("pk", "idempotency_key", "appointment_id")
         if keys[key] == appointment_id
     ]
-    enqueue_after_commit(*ids)
+    outbox.enqueue_after_commit(*ids, together=True)
     return ids
 
 
@@ -227,13 +277,9 @@ def _attachments(appointment):
 
 
 def appointment_booked(appointment, *, token, fresh=False):
-    send(
-        "confirmation",
-        appointment,
-        fresh=fresh,
-        manage_url=manage_url(appointment, token),
-        attachments=_attachments(appointment),
-    )
+    files = {FILES: True} if fresh else {"attachments": _attachments(appointment)}
+    link = manage_url(appointment, token)
+    send("confirmation", appointment, fresh=fresh, manage_url=link, **files)
 
 
 def appointment_cancelled(appointment, *, rebook_token=None):

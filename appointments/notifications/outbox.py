@@ -7,6 +7,10 @@ it, so a worker killed mid-batch leaves only unsent rows (and at most the one in
 A row left in "sending" by a killed worker is retried after OUTBOX_STUCK_MINUTES. A worker that
 is stopped (SIGTERM) finishes the row it is sending, claims no further one (`stop`), and
 rows claimed but not sent go back to pending at once.
+
+A row stored unwritten (a new booking's mails, status "unwritten", `render_context`) is due
+like a pending one and written by the worker just before it is sent (messages.write); until
+it is sent it keeps its context and goes back to "unwritten", never to "pending".
 """
 
 import base64
@@ -16,29 +20,98 @@ import smtplib
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from .. import background, metrics
+from .. import background, metrics, outage
 from ..audit import log_event
-from ..models import OutboxMessage, OutboxStatus
+from ..models import WAITING_MESSAGES, OutboxMessage, OutboxStatus
+from . import messages  # (messages imports this module too: attributes are used at call time)
 
 logger = logging.getLogger(__name__)
 
 # What a failed delivery may raise: SMTP refusals and network errors (retried).
 DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
 DELIVER_TASK = "appointments.tasks.deliver_messages"
+DELIVER_DUE_TASK = "appointments.tasks.deliver_due"
 BATCH_SIZE = 200  # rows per claim: one SMTP connection, bounded memory, a short lease
+# The shared flag "a delivery of what is due is asked for and has not begun" (coalesced
+# delivery); it lapses by itself, so a lost task holds later messages back this long at most
+# (and the sweeper sends them meanwhile).
+ASKED_KEY = "outbox:delivery-asked"
+ASKED_SECONDS = 30
 
 
-def enqueue_after_commit(*message_ids):
+def enqueue_after_commit(*message_ids, together=False):
     """Ask a worker to deliver once the transaction has committed; if the broker is down, the
-    rows stay pending and the sweeper sends them."""
+    rows stay pending and the sweeper sends them.
+
+    Coalesced (OUTBOX_COALESCED_DELIVERY, with Redis), for a message written alone (a booking's,
+    a cancellation's): only the first one after a worker began delivering publishes a task
+    (`deliver_due`); every later one finds the flag set and is sent by that task, which takes
+    the flag down before it claims: a message committed before the flag was seen set is
+    claimed after it was taken down. Messages written `together` (a chunk of reminders) get a
+    task per batch, so that several worker processes share a large send."""
+    if settings.OUTBOX_COALESCED_DELIVERY and not together:
+        transaction.on_commit(_ask_for_delivery)
+        return
     for start in range(0, len(message_ids), BATCH_SIZE):
         background.enqueue_after_commit(DELIVER_TASK, list(message_ids[start : start + BATCH_SIZE]))
+
+
+def _ask_for_delivery():
+    """Publish `deliver_due` unless the shared flag says it is asked for already."""
+    if not outage.CACHE.active():
+        try:
+            if not cache.add(ASKED_KEY, 1, ASKED_SECONDS):
+                return
+        except outage.CACHE_ERRORS as error:
+            outage.CACHE.start(error)  # not known whether it is asked for: ask
+    if not background.enqueue(DELIVER_DUE_TASK):
+        _asked_no_more()  # not published: the next message asks again (or the sweeper sends)
+
+
+def _asked_no_more():
+    if not outage.CACHE.active():
+        try:
+            cache.delete(ASKED_KEY)
+        except outage.CACHE_ERRORS as error:
+            outage.CACHE.start(error)
+
+
+def deliver_due(*, now=None, stop=None):
+    """Deliver everything due, batch after batch (coalesced delivery's task); returns
+    {status: count}. The flag comes down first: whatever is committed from then on asks anew."""
+    _asked_no_more()
+    counts = {}
+    while True:
+        batch = deliver_batch(now=now, limit=BATCH_SIZE, stop=stop)
+        for status, count in batch.items():
+            counts[status] = counts.get(status, 0) + count
+        if sum(batch.values()) < BATCH_SIZE or (stop is not None and stop()):
+            return counts
+
+
+# The statuses of a row waiting for its (next) attempt, and the one it goes back to: an
+# unwritten row stays unwritten until it is sent, so no earlier release's worker sends it blank.
+WAITING = WAITING_MESSAGES
+WAITING_AGAIN = Case(
+    When(render_context__isnull=True, then=Value(OutboxStatus.PENDING)),
+    default=Value(OutboxStatus.UNWRITTEN),
+)
+
+
+def _waiting_again(message):
+    return OutboxStatus.PENDING if message.render_context is None else OutboxStatus.UNWRITTEN
+
+
+def _written(message):
+    """The message ready to send: an unwritten one is written now, from its appointment."""
+    return message if message.render_context is None else messages.write(message)
 
 
 def _backoff(attempts):
@@ -52,7 +125,7 @@ def _claim(message_id, now):
     return bool(
         OutboxMessage.objects.filter(pk=message_id)
         .filter(
-            Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+            Q(status__in=WAITING, next_attempt_at__lte=now)
             | Q(status=OutboxStatus.SENDING, claimed_at__lt=stuck)
         )
         .update(status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
@@ -81,8 +154,8 @@ def deliver(*, message_id, now=None):
         return None
     message = OutboxMessage.objects.get(pk=message_id)
     try:
-        _email(message).send()
-    except DELIVERY_ERRORS as error:
+        _email(_written(message)).send()
+    except (*DELIVERY_ERRORS, messages.Unwritable) as error:
         return _failed(message, error, now)
     except BaseException:
         # Interrupted (the worker is stopped hard): give the claim back for another worker.
@@ -94,8 +167,10 @@ def deliver(*, message_id, now=None):
 def _failed(message, error, now):
     """A refused or broken delivery: retried with backoff, failed after the last attempt."""
     failed = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    again = OutboxStatus.FAILED if failed else _waiting_again(message)
     OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
-        status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
+        status=again,
+        subject=message.subject,  # (written by the worker: what the list of failures shows)
         next_attempt_at=now + _backoff(message.attempts),
         last_error=f"{type(error).__name__}: {error}"[:2000],
     )
@@ -107,17 +182,19 @@ def _failed(message, error, now):
         message.attempts,
         type(error).__name__,
     )
-    return OutboxStatus.FAILED if failed else OutboxStatus.PENDING
+    return again
 
 
 def _sent(message):
-    """Sent: drop the bodies, which may contain the secret manage link."""
+    """Sent: drop the bodies and the context, which may contain the secret manage link."""
     OutboxMessage.objects.filter(pk=message.pk).update(
         status=OutboxStatus.SENT,
         sent_at=timezone.now(),
+        subject=message.subject,  # kept (booking code only); a worker-written row gets it now
         text_body="",
         html_body="",
         attachments=[],
+        render_context=None,
         last_error="",
     )
     logger.info("outbox message %s (%s) sent", message.pk, message.kind)
@@ -125,7 +202,7 @@ def _sent(message):
 
 
 def claim_batch(*, ids=None, now=None, limit=BATCH_SIZE):
-    """Due rows (pending, or left in sending by a killed worker) → sending, in one
+    """Due rows (pending or unwritten, or left in sending by a killed worker) → sending, in one
     `UPDATE … RETURNING`; returns the claimed ids. Rows another worker has locked are skipped."""
     now = now or timezone.now()
     stuck = now - dt.timedelta(minutes=settings.OUTBOX_STUCK_MINUTES)
@@ -141,8 +218,9 @@ def claim_batch(*, ids=None, now=None, limit=BATCH_SIZE):
     # Only the table name and the placeholders' count are formatted in; every value is a parameter.
     sql = (
         f"UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1 "  # noqa: S608
-        f"WHERE id IN (SELECT id FROM {table} WHERE ((status = %s AND next_attempt_at <= %s) "
-        f"OR (status = %s AND claimed_at < %s)) {among} ORDER BY next_attempt_at, id "
+        f"WHERE id IN (SELECT id FROM {table} WHERE "
+        f"((status IN (%s, %s) AND next_attempt_at <= %s) OR (status = %s AND claimed_at < %s)) "
+        f"{among} ORDER BY next_attempt_at, id "
         f"LIMIT %s{lock}) RETURNING id"
     )
     with db.cursor() as cursor:  # one statement: atomic on its own
@@ -151,7 +229,7 @@ def claim_batch(*, ids=None, now=None, limit=BATCH_SIZE):
             [
                 OutboxStatus.SENDING,
                 at,
-                OutboxStatus.PENDING,
+                *WAITING,
                 at,
                 OutboxStatus.SENDING,
                 before,
@@ -196,8 +274,8 @@ def _send_claimed(waiting, connection, counts, now, stop):
                 break
             message = waiting[0]
             try:
-                connection.send_messages([_email(message, connection)])
-            except DELIVERY_ERRORS as error:
+                connection.send_messages([_email(_written(message), connection)])
+            except (*DELIVERY_ERRORS, messages.Unwritable) as error:
                 status = _failed(message, error, now)
                 connection.close()  # a refusal may leave the session in any state: start anew
             else:
@@ -230,9 +308,10 @@ def _marks_without_flush_wait():
 
 
 def return_claim(*, message_id, attempts):
-    """sending → pending, due now, the attempt not counted (a shutdown is not the row's fault)."""
+    """sending → pending (or unwritten), due now, the attempt not counted (a shutdown is not
+    the row's fault)."""
     OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.SENDING).update(
-        status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), attempts=attempts
+        status=WAITING_AGAIN, next_attempt_at=timezone.now(), attempts=attempts
     )
     logger.info("outbox message %s returned to pending (worker stopping)", message_id)
 
@@ -248,7 +327,7 @@ def sweep(*, now=None, limit=BATCH_SIZE, stop=None):
 def resend(*, message_id, actor=None):
     """Put a failed message back in the queue (staff action); returns True if it was failed."""
     updated = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.FAILED).update(
-        status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
+        status=WAITING_AGAIN, next_attempt_at=timezone.now(), attempts=0
     )
     if updated:
         message = OutboxMessage.objects.get(pk=message_id)

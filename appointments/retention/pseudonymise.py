@@ -60,6 +60,7 @@ MESSAGE_PLACEHOLDERS = {
     "text_body": "",
     "html_body": "",
     "attachments": [],
+    "render_context": None,
     "last_error": "",
 }
 # Event payload keys that would hold personal data (none written today; a guard for new ones).

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from appointments.models import OutboxMessage, OutboxStatus
+from appointments.models import WAITING_MESSAGES, OutboxMessage, OutboxStatus
 from appointments.notifications import outbox
 
 from ..permissions import role_required
@@ -16,7 +16,7 @@ from ..roles import ADMINISTRATOR, SUPERVISOR
 def failed_messages(request):
     """Messages that could not be delivered (or are still being retried), newest first."""
     problems = (
-        OutboxMessage.objects.filter(status__in=(OutboxStatus.FAILED, OutboxStatus.PENDING))
+        OutboxMessage.objects.filter(status__in=(OutboxStatus.FAILED, *WAITING_MESSAGES))
         .exclude(last_error="")
         .select_related("appointment")
         .order_by("-created_at")[:200]

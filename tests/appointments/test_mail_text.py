@@ -6,6 +6,7 @@ from appointments import booking
 from appointments.models import OutboxMessage
 from appointments.notifications import render_message
 from tests.factories import bookable_slot, person
+from tests.mails import written
 
 KINDS = ["verification", "confirmation", "cancellation", "reschedule", "reminder", "no_show"]
 URLS = {
@@ -61,6 +62,6 @@ def test_the_outbox_row_of_an_online_booking_has_a_plain_text_body():
         person=person(1, given_names="N'Diaye"),
         channel="online",
     )
-    message = OutboxMessage.objects.get(kind="verification")
+    message = written(OutboxMessage.objects.get(kind="verification"))
     assert "N'Diaye" in message.text_body
     assert "N&#x27;Diaye" in message.html_body

@@ -104,12 +104,13 @@ def test_a_message_whose_broker_was_down_at_commit_goes_out_with_the_sweeper(
         raise OperationalError("Error 111 connecting to broker. Connection refused.")
 
     monkeypatch.setattr(tasks.deliver_messages, "delay", broker_down)
+    monkeypatch.setattr(tasks.deliver_due, "delay", broker_down)  # coalesced delivery (Redis)
     service, _team, slot = bookable_slot()
     appointment, _token = booking.book(
         service=service, slot_id=slot.pk, person=person(1), channel="staff"
     )
     message = OutboxMessage.objects.get(appointment=appointment)
-    assert message.status == OutboxStatus.PENDING and smtp.messages == []
+    assert message.status == OutboxStatus.UNWRITTEN and smtp.messages == []
     assert outbox.sweep() == {"sent": 1}
     assert outbox.sweep() == {}
     assert len(smtp.messages) == 1
@@ -122,10 +123,10 @@ def test_smtp_failures_are_retried_with_backoff_and_the_message_arrives_once(smt
     start = timezone.now()
     booking.book(service=service, slot_id=slot.pk, person=person(1), channel="staff")
     message = OutboxMessage.objects.get()
-    assert message.status == OutboxStatus.PENDING and message.attempts == 1
+    assert message.status == OutboxStatus.UNWRITTEN and message.attempts == 1
     assert "451" in message.last_error
     assert outbox.sweep(now=start) == {}  # not due yet: the first retry waits a minute
-    assert outbox.sweep(now=start + dt.timedelta(seconds=61)) == {"pending": 1}
+    assert outbox.sweep(now=start + dt.timedelta(seconds=61)) == {"unwritten": 1}
     message.refresh_from_db()
     assert message.attempts == 2
     assert message.next_attempt_at >= start + dt.timedelta(seconds=61 + 120)  # doubled

@@ -23,6 +23,7 @@ from appointments.models import (
     Status,
 )
 from tests.factories import bookable_slot, person
+from tests.mails import written
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_a_party_takes_one_place_per_person_and_each_person_has_an_own_appointme
     # one manage link: the booker's token opens every person's appointment
     assert booking.find_by_code_and_token(code=group[2].code, token=token) == group[2]
     # one verification mail to the booker, listing every person
-    mail = OutboxMessage.objects.get()
+    mail = written(OutboxMessage.objects.get())
     assert mail.kind == "verification" and mail.appointment == lead
     assert "Elif" in mail.text_body and "Can" in mail.text_body
     assert Event.objects.filter(action="party.booked", appointment=lead).exists()

@@ -19,6 +19,7 @@ from caseworkers.roles import RECEPTION
 from tests.appointments.test_invitation_letters import sent_letters
 from tests.appointments.test_queue import at_hour, booked_today
 from tests.factories import NOW, bookable_slot, person
+from tests.mails import written
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_the_confirmation_mail_carries_the_qr_code_as_a_readable_png(tmp_path):
     appointment, _token = booking.book(
         service=service, slot_id=slot.pk, person=person(1), channel="staff"
     )
-    message = OutboxMessage.objects.get(kind="confirmation")
+    message = written(OutboxMessage.objects.get(kind="confirmation"))
     (qr,) = [item for item in message.attachments if item["mimetype"] == "image/png"]
     assert qr["filename"] == f"qr-{appointment.code}.png"
     assert decode_png(base64.b64decode(qr["content"]), tmp_path) == appointment.code

@@ -11,6 +11,7 @@ from django.test import Client
 from appointments import booking, retention
 from appointments.models import AccessibilityFeedback, Event, OutboxMessage
 from tests.factories import bookable_slot, person
+from tests.mails import written
 
 pytestmark = pytest.mark.django_db
 LANGUAGES = [code for code, _name in django_settings.LANGUAGES]
@@ -128,7 +129,7 @@ def test_every_mail_links_the_statements_in_the_residents_language(settings):
     booking.book(
         service=service, slot_id=slot.pk, person=person(1, language="tr"), channel="online"
     )
-    message = OutboxMessage.objects.get(kind="verification")
+    message = written(OutboxMessage.objects.get(kind="verification"))
     for body in (message.text_body, message.html_body):
         for path in ("/tr/datenschutz/", "/tr/barrierefreiheit/", "/tr/impressum/"):
             assert path in body
