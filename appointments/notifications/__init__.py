@@ -1,5 +1,6 @@
-"""Messages to residents: rendered into the outbox in the caller's transaction, delivered by
-Celery after the commit, retried by the sweeper (see outbox.py)."""
+"""Messages to residents: stored in the outbox in the caller's transaction (rendered there, or
+a booking's by the worker that sends them), delivered by Celery after the commit, retried by
+the sweeper (see outbox.py)."""
 
 from .messages import (
     appointment_booked,
