@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -194,12 +195,8 @@ def write(message):
     """Write an unwritten message (its `render_context`) from its appointment as it is now, in
     the resident's language: sets subject, bodies and files on `message` (not saved; the
     worker sends it at once and keeps only its context until then). Raises Unwritable when
-    the appointment is gone."""
-    appointment = (
-        Appointment.objects.select_related("slot__team", "service", "party")
-        .filter(pk=message.appointment_id)
-        .first()
-    )
+    the appointment is gone. A batch loads its messages' appointments at once (for_writing)."""
+    appointment = message.appointment
     if appointment is None:
         raise Unwritable(f"appointment {message.appointment_id} no longer exists")
     context = dict(message.render_context)
@@ -208,6 +205,15 @@ def write(message):
     message.subject, message.text_body, message.html_body = subject[:250], text, html
     message.attachments = encoded(files)
     return message
+
+
+def for_writing(messages):
+    """Load the appointments (with slot, team, service and party) of the unwritten ones among
+    `messages` in one query, for `write`: a batch of new bookings' mails is not one query each."""
+    unwritten = [message for message in messages if message.render_context is not None]
+    with_parts = Appointment.objects.select_related("slot__team", "service", "party")
+    prefetch_related_objects(unwritten, Prefetch("appointment", with_parts))
+    return messages
 
 
 class Unwritable(Exception):

@@ -251,6 +251,7 @@ def deliver_batch(*, ids=None, now=None, limit=BATCH_SIZE, stop=None):
     if not claimed:
         return counts
     waiting = list(OutboxMessage.objects.filter(pk__in=claimed).order_by("pk"))
+    messages.for_writing(waiting)
     connection = get_connection()
     with _marks_without_flush_wait():
         _send_claimed(waiting, connection, counts, now, stop)

@@ -4,8 +4,6 @@
 delivery leaves the row unwritten, which a worker of an earlier release never claims."""
 
 import datetime as dt
-import email
-import email.policy
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,43 +13,8 @@ from django.utils import timezone
 from appointments import background, booking
 from appointments.models import Appointment, OutboxMessage, OutboxStatus
 from appointments.notifications import outbox
-from tests.conftest import free_port
+from tests.appointments.test_outbox import parts, smtp  # noqa: F401 (the SMTP sink fixture)
 from tests.factories import bookable_slot, person
-
-
-class Sink:
-    """An SMTP server that keeps what it accepts and refuses the first `failures` mails."""
-
-    def __init__(self, failures=0):
-        self.failures = failures
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.failures > 0:
-            self.failures -= 1
-            return "451 4.3.0 Try again later"
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    from aiosmtpd.controller import Controller
-
-    controller = Controller(Sink(), hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield controller.handler
-    controller.stop()
-
-
-def parts(message):
-    return {part.get_content_type(): part for part in message.walk()}
 
 
 def text_of(message):
@@ -79,7 +42,7 @@ def test_an_online_booking_stores_its_verification_unwritten_with_the_link_only(
 
 @pytest.mark.django_db
 def test_the_worker_writes_the_verification_in_the_residents_language_and_drops_it_once_sent(
-    smtp,
+    smtp,  # noqa: F811
 ):
     appointment, token = book(language="en", given_names="Ngozi Adaeze")
     message = OutboxMessage.objects.get(appointment=appointment)
@@ -98,7 +61,7 @@ def test_the_worker_writes_the_verification_in_the_residents_language_and_drops_
 
 
 @pytest.mark.django_db
-def test_a_staff_booking_s_confirmation_is_written_by_the_worker_with_calendar_entry_and_qr(smtp):
+def test_a_staff_booking_s_confirmation_is_written_by_the_worker_with_calendar_entry_and_qr(smtp):  # noqa: F811
     appointment, token = book(channel="staff")
     message = OutboxMessage.objects.get(appointment=appointment)
     assert message.kind == "confirmation" and message.status == OutboxStatus.UNWRITTEN
@@ -111,7 +74,7 @@ def test_a_staff_booking_s_confirmation_is_written_by_the_worker_with_calendar_e
 
 
 @pytest.mark.django_db
-def test_a_refused_delivery_leaves_the_message_unwritten_never_pending(smtp):
+def test_a_refused_delivery_leaves_the_message_unwritten_never_pending(smtp):  # noqa: F811
     smtp.failures = 1
     appointment, token = book()
     message = OutboxMessage.objects.get(appointment=appointment)
@@ -126,7 +89,7 @@ def test_a_refused_delivery_leaves_the_message_unwritten_never_pending(smtp):
 
 
 @pytest.mark.django_db
-def test_a_claim_given_back_by_a_stopping_worker_stays_unwritten(smtp):
+def test_a_claim_given_back_by_a_stopping_worker_stays_unwritten(smtp):  # noqa: F811
     appointment, _token = book()
     message = OutboxMessage.objects.get(appointment=appointment)
     assert outbox.deliver_batch(ids=[message.pk], stop=lambda: False) == {"sent": 1}
@@ -140,7 +103,8 @@ def test_a_claim_given_back_by_a_stopping_worker_stays_unwritten(smtp):
 
 @pytest.mark.django_db
 def test_a_failed_unwritten_message_sent_again_by_staff_is_still_written_by_the_worker(
-    smtp, settings
+    smtp,  # noqa: F811
+    settings,
 ):
     settings.OUTBOX_MAX_ATTEMPTS = 1
     smtp.failures = 1
@@ -156,7 +120,8 @@ def test_a_failed_unwritten_message_sent_again_by_staff_is_still_written_by_the_
 
 @pytest.mark.django_db
 def test_a_message_whose_appointment_is_gone_fails_with_a_reason_and_stops_nothing_else(
-    smtp, settings
+    smtp,  # noqa: F811
+    settings,
 ):
     settings.OUTBOX_MAX_ATTEMPTS = 1
     gone, _ = book(1)
@@ -168,6 +133,24 @@ def test_a_message_whose_appointment_is_gone_fails_with_a_reason_and_stops_nothi
     assert failed.last_error.startswith("Unwritable: appointment")
     assert [m["To"] for m in smtp.messages] == ["erika2@example.test"]
     assert kept.code in smtp.messages[0]["Subject"]
+
+
+@pytest.mark.django_db
+def test_a_batch_of_unwritten_messages_loads_their_appointments_in_one_query(
+    smtp,  # noqa: F811
+    django_assert_num_queries,
+):
+    ids = []
+    for n in range(4):
+        appointment, _token = book(n)
+        ids.append(OutboxMessage.objects.get(appointment=appointment).pk)
+    one = len(ids)
+    # claim, load the rows, their appointments (slot, team, service, party joined) in one
+    # query, one mark per mail (inside the test's transaction, so without the batch's
+    # synchronous_commit switch on PostgreSQL)
+    with django_assert_num_queries(3 + one):
+        assert outbox.deliver_batch(ids=ids) == {"sent": one}
+    assert len(smtp.messages) == one
 
 
 # --- Coalesced delivery ---------------------------------------------------------------------
@@ -186,7 +169,9 @@ def published(monkeypatch, settings):
 
 @pytest.mark.django_db
 def test_a_burst_of_bookings_asks_for_one_delivery_and_it_sends_them_all(
-    published, smtp, django_capture_on_commit_callbacks
+    published,
+    smtp,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     for n in range(5):
         with django_capture_on_commit_callbacks(execute=True):
@@ -230,7 +215,7 @@ def test_a_batch_written_together_keeps_a_task_per_batch(
 
 
 @pytest.mark.django_db
-def test_deliver_due_sends_batch_after_batch_until_nothing_is_due(smtp, monkeypatch):
+def test_deliver_due_sends_batch_after_batch_until_nothing_is_due(smtp, monkeypatch):  # noqa: F811
     monkeypatch.setattr(outbox, "BATCH_SIZE", 2)
     for n in range(5):
         book(n)
