@@ -10,9 +10,11 @@ from . import board_version, metrics
 from .models import Event
 
 
-def log_event(*, action, appointment=None, actor=None, at=None, **data):
+def log_event(*, action, appointment=None, actor=None, at=None, pending=None, **data):
     """Write one event row in the caller's transaction; anonymous actors are not recorded.
-    A change to an appointment of today also bumps its team's queue board version."""
+    A change to an appointment of today also bumps its team's queue board version. With a
+    list `pending`, the new row is appended to it unsaved, for the caller to insert with the
+    transaction's next row (sql.insert_all)."""
     if appointment is not None:
         board_version.bump(
             appointment,
@@ -20,13 +22,18 @@ def log_event(*, action, appointment=None, actor=None, at=None, **data):
             team_ids=(data.get("forwarded_from"), data.get("forwarded_to")),
         )
     metrics.appointment_event(action=action, appointment=appointment)
-    return Event.objects.create(
+    event = Event(
         action=action,
         appointment=appointment,
         actor=actor if actor is not None and actor.is_authenticated else None,
         at=at or timezone.now(),
         data=data,
     )
+    if pending is not None:
+        pending.append(event)
+    else:
+        event.save(force_insert=True)
+    return event
 
 
 def log_events(events, *, batch_size=500):

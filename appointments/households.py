@@ -83,12 +83,17 @@ def _mailbox_figures(key, service, exclude_pk, person):
         born = connection.ops.adapt_datefield_value(person.date_of_birth)
     else:
         who, born = ["", ""], None  # no row has an empty key and a null birth date matches none
+    figures = [service.pk, service.pk, *who, born, key, *_ACTIVE, exclude_pk or 0]
     with connection.cursor() as cursor:
-        cursor.execute(LOCK_MAILBOX, [key])
-        cursor.execute(
-            MAILBOX_FIGURES,
-            [service.pk, service.pk, *who, born, key, *_ACTIVE, exclude_pk or 0],
-        )
+        if connection.vendor == "postgresql":
+            # Both statements in one round trip (the lock is held until the commit, so the
+            # shorter the transaction the shorter others wait for it). Each statement of a
+            # query string takes its own snapshot under READ COMMITTED: the count, begun
+            # once the lock is ours, sees what its previous holder committed (tested).
+            cursor.execute(f"{LOCK_MAILBOX}; {MAILBOX_FIGURES}", [key, *figures])
+        else:
+            cursor.execute(LOCK_MAILBOX, [key])
+            cursor.execute(MAILBOX_FIGURES, figures)
         return cursor.fetchone()
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from ..contact import contact
 from ..documents import ics_attachment, qr_attachment
 from ..models import Appointment, OutboxMessage, OutboxStatus
+from ..sql import insert_all
 from . import outbox  # (outbox imports this module too: attributes are used at call time)
 
 REPLY_SALT = "appointments.reminder-reply"
@@ -220,20 +221,24 @@ class Unwritable(Exception):
     """An unwritten message whose appointment is gone: it cannot be written any more."""
 
 
-def send(kind, appointment, *, fresh=False, **options):
+def send(kind, appointment, *, fresh=False, along=(), **options):
     """Write the message to the outbox (once per appointment, kind and occasion) and have it
     delivered after the commit. Returns the message, or None when there is nothing to send.
 
     `fresh`: the appointment was created in this very transaction, so no process can have
     written a message for it yet (its id is new; ids are never reused): the row is inserted
     without the look-up and the savepoint that guard against a concurrent writer; a kind in
-    LATER is stored unwritten, for the worker to write."""
+    LATER is stored unwritten, for the worker to write. `along` (only with `fresh`): new rows
+    of the same transaction inserted with the message, in one round trip on PostgreSQL
+    (sql.insert_all), or alone when there is no message to send."""
     message = compose(kind, appointment, unwritten=fresh, later=fresh and kind in LATER, **options)
+    if along and not fresh:
+        raise ValueError("rows go along only with the first message of a new appointment")
+    if fresh:
+        insert_all([*along, *([message] if message is not None else [])])
     if message is None:
         return None
-    if fresh:
-        message.save(force_insert=True)
-    else:
+    if not fresh:
         try:
             with transaction.atomic():
                 message.save(force_insert=True)
@@ -260,21 +265,24 @@ def store_batch(messages):
     return ids
 
 
-def appointment_created(appointment, *, token):
+def appointment_created(appointment, *, token, along=()):
     """An online hold asks for verification; other channels are confirmed at once. Called in
-    the transaction that created the appointment (its first message: `fresh`)."""
+    the transaction that created the appointment (its first message: `fresh`), with the
+    transaction's new rows still to insert (`along`, see send)."""
     if appointment.channel == "invitation":
+        insert_all(list(along))
         return  # the invitation itself is the message (appointments.invitations.sending)
     if appointment.status == "held":
         send(
             "verification",
             appointment,
             fresh=True,
+            along=along,
             verify_url=verify_url(appointment, token),
             hold_minutes=settings.APPOINTMENT_HOLD_MINUTES,
         )
     else:
-        appointment_booked(appointment, token=token, fresh=True)
+        appointment_booked(appointment, token=token, fresh=True, along=along)
 
 
 def _attachments(appointment):
@@ -282,10 +290,10 @@ def _attachments(appointment):
     return [ics_attachment(appointment), qr_attachment(appointment)]
 
 
-def appointment_booked(appointment, *, token, fresh=False):
+def appointment_booked(appointment, *, token, fresh=False, along=()):
     files = {FILES: True} if fresh else {"attachments": _attachments(appointment)}
     link = manage_url(appointment, token)
-    send("confirmation", appointment, fresh=fresh, manage_url=link, **files)
+    send("confirmation", appointment, fresh=fresh, along=along, manage_url=link, **files)
 
 
 def appointment_cancelled(appointment, *, rebook_token=None):

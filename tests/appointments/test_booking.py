@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appointments import booking
@@ -20,9 +22,11 @@ from appointments.errors import (
 )
 from appointments.models import (
     Appointment,
+    Case,
     Contingent,
     DelayedRelease,
     Event,
+    OutboxMessage,
     ResponsibilityRule,
     Slot,
     Status,
@@ -299,6 +303,56 @@ def test_a_drawn_code_that_is_taken_is_drawn_again(monkeypatch):
         )
     assert_slot_consistent(slot)
     assert slot.booked == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_alone_inserts_without_a_savepoint_and_repeats_itself_for_a_taken_code(
+    monkeypatch,
+):
+    # A request's booking is its own transaction: the appointment goes in without a
+    # savepoint; a taken code rolls the whole booking back and it is made again, with one
+    # place, one case, one event and one message.
+    service, _team, slot = bookable_slot(capacity=3)
+    first, _token = booking.book(
+        service=service, slot_id=slot.pk, person=person(given_names="Ana"), channel="online"
+    )
+    drawn = iter([first.code, first.code, "ABCDEFGH"])
+    monkeypatch.setattr(booking, "new_code", lambda: next(drawn))
+    with CaptureQueriesContext(connection) as queries:
+        second, _token = booking.book(
+            service=service, slot_id=slot.pk, person=person(given_names="Bea"), channel="online"
+        )
+    assert second.code == "ABCDEFGH"
+    assert not [q["sql"] for q in queries if "SAVEPOINT" in q["sql"].upper()]
+    assert_slot_consistent(slot)
+    assert slot.booked == 2
+    assert Appointment.objects.count() == Case.objects.count() == 2
+    assert Event.objects.filter(appointment=second).count() == 1
+    assert OutboxMessage.objects.filter(appointment=second).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_alone_refused_by_the_one_active_per_person_index_takes_nothing():
+    # Without an e-mail address no mailbox lock or count runs: the partial unique index
+    # refuses the same person's second appointment, and the rolled-back booking keeps
+    # neither the place nor a case.
+    service, _team, slot = bookable_slot(capacity=3, contingent=Contingent.ONLINE)
+    someone = person(email="")
+    booking.book(service=service, slot_id=slot.pk, person=someone, channel="staff")
+    with pytest.raises(LimitReached):
+        booking.book(service=service, slot_id=slot.pk, person=someone, channel="staff")
+    assert_slot_consistent(slot)
+    assert slot.booked == 1
+    assert Appointment.objects.count() == Case.objects.count() == 1
+
+
+def test_a_booking_inside_a_callers_transaction_keeps_its_savepoint():
+    # Inside a caller's transaction a refused insert must not break the caller's work:
+    # the insert is wrapped in a savepoint as before.
+    service, _team, slot = bookable_slot(capacity=3)
+    with CaptureQueriesContext(connection) as queries:
+        booking.book(service=service, slot_id=slot.pk, person=person(), channel="online")
+    assert [q["sql"] for q in queries if "SAVEPOINT" in q["sql"].upper()]
 
 
 def test_routing_survives_all_rules_of_one_service():

@@ -7,7 +7,7 @@ from django.db import connection, connections
 
 from appointments import booking
 from appointments.errors import LimitReached, SlotFull
-from appointments.models import PLACE_HOLDING_STATUSES, Appointment
+from appointments.models import PLACE_HOLDING_STATUSES, Appointment, Slot
 from tests.factories import bookable_slot, person
 
 THREADS = 50
@@ -75,6 +75,39 @@ def test_fifty_concurrent_bookings_by_one_person_yield_one():
     assert all(isinstance(o, LimitReached) for o in outcomes if not isinstance(o, int)), outcomes
     slot.refresh_from_db()
     assert slot.booked == 1 == Appointment.objects.count()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_bookings_from_one_mailbox_keep_its_limit(settings):
+    # Fifty different persons, one family mailbox, each at a time of their own (no slot row
+    # orders them): the mailbox's lock does, and each count (sent with the lock in one round
+    # trip) sees what the lock's previous holder committed, so exactly the limit's number
+    # win; the unique index plays no part here.
+    settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL_AND_SERVICE = 4
+    service, team, _slot = bookable_slot(capacity=1, days_ahead=1)
+    slots = [
+        bookable_slot(
+            service=service, team=team, capacity=1, days_ahead=2 + i // 10, hour=8 + i % 10
+        )[2]
+        for i in range(THREADS)
+    ]
+
+    def book(i):
+        someone = person(i, email="family@example.test")
+        appointment, _ = booking.book(
+            service=service, slot_id=slots[i].pk, person=someone, channel="online"
+        )
+        return appointment.pk
+
+    outcomes = race(book)
+    won = [o for o in outcomes if isinstance(o, int)]
+    assert len(won) == 4, outcomes
+    assert all(isinstance(o, LimitReached) for o in outcomes if not isinstance(o, int)), outcomes
+    assert Appointment.objects.count() == 4
+    assert (
+        sum(Slot.objects.filter(pk__in=[s.pk for s in slots]).values_list("booked", flat=True)) == 4
+    )
 
 
 @pytest.mark.postgres
