@@ -313,7 +313,7 @@ class BookingInputSerializer(SharedFieldsSerializer):
         return check_latin_spelling(attrs)
 
 
-class BookingCreatedOutputSerializer(serializers.Serializer):
+class BookingCreatedOutputSerializer(SharedFieldsSerializer):
     code = serializers.CharField(help_text="The booking code; the secret token comes by e-mail.")
     status = serializers.ChoiceField(choices=Status.choices)
     expires_at = serializers.DateTimeField(

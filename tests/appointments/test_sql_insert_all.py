@@ -5,8 +5,16 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from appointments.models import Counter, Team
-from appointments.sql import InsertedPk, insert_all
+from appointments import booking
+from appointments.models import Appointment, Case, Counter, Event, OutboxMessage, Team
+from appointments.sql import (
+    InsertedPk,
+    _compiled_insert_sql,
+    _insert_head,
+    _insert_sql,
+    insert_all,
+)
+from tests.factories import bookable_slot, person
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +61,27 @@ def test_only_new_rows_with_generated_keys():
     with pytest.raises(ValueError, match="new rows"):
         insert_all([team, Counter(team_id=InsertedPk(team), number="1")])
     assert not Counter.objects.exists()
+
+
+def test_each_insert_is_the_statement_djangos_compiler_writes():
+    # The statements are built from a column list kept per model: held against the
+    # compiler's for every model a booking inserts, a link to an earlier row included.
+    service, team, slot = bookable_slot(capacity=3)
+    booked, _token = booking.book(
+        service=service, slot_id=slot.pk, person=person(), channel="online"
+    )
+    case = Case(service=service, created_at=booked.created_at)
+    appointment = Appointment.objects.get(pk=booked.pk)
+    appointment.pk, appointment.code = None, "ABCDEFGH"
+    appointment.case_id = InsertedPk(case)
+    appointment.case_id.alias = "inserted_0"
+    event = Event.objects.filter(appointment=booked).first()
+    message = OutboxMessage.objects.filter(appointment=booked).first()
+    event.pk = message.pk = None
+    for row in (case, appointment, event, message, Counter(team=team, number="9")):
+        _head, fields = _insert_head(row._meta, connection)
+        for returning in (False, True):
+            ours = _insert_sql(row, connection, returning=returning)
+            django = _compiled_insert_sql(row, fields, connection, returning=returning)
+            assert ours[0] == django[0]
+            assert [str(p) for p in ours[1]] == [str(p) for p in django[1]]
