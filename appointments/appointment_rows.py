@@ -1,18 +1,22 @@
 """The appointment row: its fields for a person in a slot, a unique booking code, and writing
 many rows at once (invitations) with their cases and events.
 
-`booking.create_appointment` writes one row with these fields; `create_appointments` writes
-many in a few queries, for places the caller has just taken with `places.take_places`.
+`create_appointment` writes one row with these fields (with its new case, in one statement on
+PostgreSQL); `create_appointments` writes many in a few queries, for places the caller has just
+taken with `places.take_places`.
 """
 
 import datetime as dt
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 
-from .audit import log_events
+from .audit import log_event, log_events
 from .codes import hash_token, new_code, new_token
+from .errors import LimitReached
 from .models import Appointment, Case, Status
 from .names import email_key, surname_key
+from .sql import InsertedPk, insert_all
 
 
 def unique_codes(count):
@@ -65,6 +69,105 @@ def appointment_fields(
     else:
         fields["booked_at"] = now
     return fields
+
+
+def create_appointment(
+    *,
+    slot,
+    service,
+    person,
+    channel,
+    status,
+    now,
+    priority=0,
+    case=None,
+    actor=None,
+    duplicate_error=None,
+    party=None,
+    token=None,
+    code=None,
+    pending=None,
+):
+    """Write the appointment row for a place the caller has just taken in `slot`, and its
+    event; returns (appointment, token). The one place where single appointments are
+    created: online and staff bookings, walk-ins and demo data (invitations write theirs in
+    bulk with appointment_rows.create_appointments). The persons of a `party` share the
+    booker's `token` (one manage link). With a `code`, the caller's transaction is the
+    booking alone and a refused insert raises Refused for the caller to sort out after the
+    rollback (see book()). With a list `pending`, the event is appended to it unsaved, for
+    the caller to insert with its next row (audit.log_event)."""
+    token = token or new_token()
+    fields = appointment_fields(
+        slot=slot,
+        service=service,
+        person=person,
+        channel=channel,
+        status=status,
+        now=now,
+        case=case,
+        priority=priority,
+        actor=actor,
+        party=party,
+        token=token,
+        code=code or new_code(),
+    )
+    # A booking's own case is written with the appointment (one round trip on PostgreSQL).
+    new_case = None if case is not None else {"service": service, "created_at": now}
+    if code is not None:
+        # The caller's transaction is this booking alone (book()): no savepoint around the
+        # insert. A refusal breaks the transaction; the caller rolls it back whole and asks
+        # about the code outside it (Refused).
+        try:
+            appointment = _insert_appointment(fields, new_case)
+        except IntegrityError:
+            raise Refused(code) from None
+    else:
+        appointment = _insert_in_savepoint(fields, new_case, duplicate_error)
+    log_event(
+        action=f"appointment.{status}",
+        appointment=appointment,
+        actor=actor,
+        at=now,
+        channel=channel,
+        slot=slot.pk,
+        pending=pending,
+        **({"priority": priority} if priority else {}),
+    )
+    return appointment, token
+
+
+def _insert_appointment(fields, new_case):
+    """The appointment of `fields`, and first its case if `new_case` gives one's fields."""
+    if new_case is None:
+        return Appointment.objects.create(**fields)
+    case = Case(**new_case)
+    fields = {name: value for name, value in fields.items() if name != "case"}
+    appointment = Appointment(**fields, case_id=InsertedPk(case))
+    insert_all([case, appointment])
+    appointment.case = case
+    return appointment
+
+
+def _insert_in_savepoint(fields, new_case, duplicate_error):
+    while True:
+        try:
+            with transaction.atomic():
+                return _insert_appointment(fields, new_case)
+        except IntegrityError:
+            # The code drawn is taken (one in 10^12 at 52,000 codes: asked only then, not
+            # before every insert), or the partial unique index: this person already holds
+            # an active appointment.
+            if not Appointment.objects.filter(code=fields["code"]).exists():
+                raise (duplicate_error or LimitReached()) from None
+            fields["code"] = new_code()
+
+
+class Refused(Exception):
+    """The unique indexes refused the appointment drawn with `code`."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
 
 
 def create_appointments(*, places, channel, now, actor=None, batch_size=500):

@@ -9,16 +9,16 @@ Invariant for every slot: booked == place-holding appointments + delayed release
 import datetime as dt
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import background, households, lifecycle, notifications
-from .appointment_rows import appointment_fields
+from .appointment_rows import Refused, create_appointment
 from .audit import log_event
 from .availability import publicly_bookable
-from .codes import is_valid_code, new_code, new_token, normalize_code, token_matches
+from .codes import is_valid_code, new_code, normalize_code, token_matches
 from .errors import (
     HoldExpired,
     LimitReached,
@@ -31,7 +31,6 @@ from .households import check_email_limits as _check_email_limits
 from .models import (
     Appointment,
     CancellationReason,
-    Case,
     Channel,
     Contingent,
     DelayedRelease,
@@ -48,7 +47,6 @@ from .places import take_bookable_place as _take_bookable_place
 from .places import take_place as _take_place
 from .rebooking_offers import OFFICE_REASONS, offer_rebooking
 from .responsibility import responsible_team, team_for_person
-from .sql import InsertedPk, insert_all
 
 __all__ = [
     "Person",
@@ -60,105 +58,6 @@ __all__ = [
     "reschedule",
     "verify",
 ]
-
-
-def create_appointment(
-    *,
-    slot,
-    service,
-    person,
-    channel,
-    status,
-    now,
-    priority=0,
-    case=None,
-    actor=None,
-    duplicate_error=None,
-    party=None,
-    token=None,
-    code=None,
-    pending=None,
-):
-    """Write the appointment row for a place the caller has just taken in `slot`, and its
-    event; returns (appointment, token). The one place where single appointments are
-    created: online and staff bookings, walk-ins and demo data (invitations write theirs in
-    bulk with appointment_rows.create_appointments). The persons of a `party` share the
-    booker's `token` (one manage link). With a `code`, the caller's transaction is the
-    booking alone and a refused insert raises _Refused for the caller to sort out after the
-    rollback (see book()). With a list `pending`, the event is appended to it unsaved, for
-    the caller to insert with its next row (audit.log_event)."""
-    token = token or new_token()
-    fields = appointment_fields(
-        slot=slot,
-        service=service,
-        person=person,
-        channel=channel,
-        status=status,
-        now=now,
-        case=case,
-        priority=priority,
-        actor=actor,
-        party=party,
-        token=token,
-        code=code or new_code(),
-    )
-    # A booking's own case is written with the appointment (one round trip on PostgreSQL).
-    new_case = None if case is not None else {"service": service, "created_at": now}
-    if code is not None:
-        # The caller's transaction is this booking alone (book()): no savepoint around the
-        # insert. A refusal breaks the transaction; the caller rolls it back whole and asks
-        # about the code outside it (_Refused).
-        try:
-            appointment = _insert_appointment(fields, new_case)
-        except IntegrityError:
-            raise _Refused(code) from None
-    else:
-        appointment = _insert_in_savepoint(fields, new_case, duplicate_error)
-    log_event(
-        action=f"appointment.{status}",
-        appointment=appointment,
-        actor=actor,
-        at=now,
-        channel=channel,
-        slot=slot.pk,
-        pending=pending,
-        **({"priority": priority} if priority else {}),
-    )
-    return appointment, token
-
-
-def _insert_appointment(fields, new_case):
-    """The appointment of `fields`, and first its case if `new_case` gives one's fields."""
-    if new_case is None:
-        return Appointment.objects.create(**fields)
-    case = Case(**new_case)
-    fields = {name: value for name, value in fields.items() if name != "case"}
-    appointment = Appointment(**fields, case_id=InsertedPk(case))
-    insert_all([case, appointment])
-    appointment.case = case
-    return appointment
-
-
-def _insert_in_savepoint(fields, new_case, duplicate_error):
-    while True:
-        try:
-            with transaction.atomic():
-                return _insert_appointment(fields, new_case)
-        except IntegrityError:
-            # The code drawn is taken (one in 10^12 at 52,000 codes: asked only then, not
-            # before every insert), or the partial unique index: this person already holds
-            # an active appointment.
-            if not Appointment.objects.filter(code=fields["code"]).exists():
-                raise (duplicate_error or LimitReached()) from None
-            fields["code"] = new_code()
-
-
-class _Refused(Exception):
-    """The unique indexes refused the appointment drawn with `code`."""
-
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
 
 
 def book(*, service, slot_id, person, channel, actor=None, case=None, now=None, priority=0):
@@ -189,7 +88,7 @@ def book(*, service, slot_id, person, channel, actor=None, case=None, now=None, 
     while True:
         try:
             return _book(**kwargs, code=new_code())
-        except _Refused as refused:
+        except Refused as refused:
             if not Appointment.objects.filter(code=refused.code).exists():
                 raise LimitReached() from None
 
