@@ -157,9 +157,15 @@ def _insert_in_savepoint(fields, new_case, duplicate_error):
             # The code drawn is taken (one in 10^12 at 52,000 codes: asked only then, not
             # before every insert), or the partial unique index: this person already holds
             # an active appointment.
-            if not Appointment.objects.filter(code=fields["code"]).exists():
+            if not code_taken(fields["code"]):
                 raise (duplicate_error or LimitReached()) from None
             fields["code"] = new_code()
+
+
+def code_taken(code):
+    """Whether an appointment has the booking code `code` (asked only after the unique index
+    refused an insert: was it the code, or the person's one active appointment?)."""
+    return Appointment.objects.filter(code=code).exists()
 
 
 class Refused(Exception):

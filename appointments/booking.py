@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import background, households, lifecycle, notifications
-from .appointment_rows import Refused, create_appointment
+from .appointment_rows import Refused, code_taken, create_appointment
 from .audit import log_event
 from .availability import publicly_bookable
 from .codes import is_valid_code, new_code, normalize_code, token_matches
@@ -89,7 +89,7 @@ def book(*, service, slot_id, person, channel, actor=None, case=None, now=None, 
         try:
             return _book(**kwargs, code=new_code())
         except Refused as refused:
-            if not Appointment.objects.filter(code=refused.code).exists():
+            if not code_taken(refused.code):
                 raise LimitReached() from None
 
 

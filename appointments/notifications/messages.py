@@ -232,19 +232,18 @@ def send(kind, appointment, *, fresh=False, along=(), **options):
     of the same transaction inserted with the message, in one round trip on PostgreSQL
     (sql.insert_all), or alone when there is no message to send."""
     message = compose(kind, appointment, unwritten=fresh, later=fresh and kind in LATER, **options)
-    if along and not fresh:
-        raise ValueError("rows go along only with the first message of a new appointment")
     if fresh:
-        insert_all([*along, *([message] if message is not None else [])])
-    if message is None:
-        return None
-    if not fresh:
+        insert_all([*along, *filter(None, [message])])
+    elif along:
+        raise ValueError("rows go along only with the first message of a new appointment")
+    elif message is not None:
         try:
             with transaction.atomic():
                 message.save(force_insert=True)
         except IntegrityError:
             return None  # written concurrently by another process: it goes out once
-    outbox.enqueue_after_commit(message.pk)
+    if message is not None:
+        outbox.enqueue_after_commit(message.pk)
     return message
 
 
